@@ -1,0 +1,2 @@
+// Entry point of the `xrayhpc` executable; subcommands are registered in Commands/.
+return XRayHpc.Cli.App.Run(args);
