@@ -1,0 +1,72 @@
+namespace XRayHpc.Training.Config;
+
+/// <summary>Range and consistency rules that types alone cannot express. Each names the offending key path.</summary>
+public static class ConfigValidator
+{
+    public static readonly string[] TunableNames = ["lr", "momentum", "weight_decay", "batch_size"];
+    public static readonly string[] MetricNames = ["mean_auroc", "val_loss", "accuracy", "f1"];
+
+    public static IEnumerable<(string Path, string Reason)> Check(ExperimentConfig c)
+    {
+        if (string.IsNullOrWhiteSpace(c.Run.Dir)) yield return ("run.dir", "must name the run directory");
+        if (c.Run.Threads < 0) yield return ("run.threads", "must be >= 0 (0 = automatic)");
+        if (string.IsNullOrWhiteSpace(c.Data.Cache)) yield return ("data.cache", "required: the preprocessed cache directory");
+        if (c.Data.BatchSize < 1) yield return ("data.batch_size", "must be >= 1");
+        if (c.Data.EvalBatchSize < 1) yield return ("data.eval_batch_size", "must be >= 1");
+        if (c.Data.Prefetch < 0) yield return ("data.prefetch", "must be >= 0");
+        if (c.Data.LoaderThreads < 1) yield return ("data.loader_threads", "must be >= 1");
+        string[] models = ["resnet18", "resnet34", "resnet50", "densenet121"];
+        if (!models.Contains(c.Model.Name)) yield return ("model.name", $"'{c.Model.Name}' is not one of {string.Join(" | ", models)}");
+        if (c.Model.InChannels is not (1 or 3)) yield return ("model.in_channels", "must be 1 or 3");
+        if (!(c.Optimizer.Lr > 0)) yield return ("optimizer.lr", "must be > 0");
+        if (c.Optimizer.Momentum is < 0 or >= 1) yield return ("optimizer.momentum", "must be in [0, 1)");
+        if (c.Optimizer.WeightDecay < 0) yield return ("optimizer.weight_decay", "must be >= 0");
+        if (c.Optimizer.Beta1 is < 0 or >= 1) yield return ("optimizer.beta1", "must be in [0, 1)");
+        if (c.Optimizer.Beta2 is < 0 or >= 1) yield return ("optimizer.beta2", "must be in [0, 1)");
+        if (!(c.Optimizer.Eps > 0)) yield return ("optimizer.eps", "must be > 0");
+        if (c.Optimizer.GradClip < 0) yield return ("optimizer.grad_clip", "must be >= 0 (0 = off)");
+        if (c.Schedule.Epochs < 1) yield return ("schedule.epochs", "must be >= 1");
+        if (c.Schedule.MaxSteps < 0) yield return ("schedule.max_steps", "must be >= 0 (0 = all epochs)");
+        if (c.Schedule.WarmupSteps < 0) yield return ("schedule.warmup_steps", "must be >= 0");
+        if (c.Schedule.StepSize < 1) yield return ("schedule.step_size", "must be >= 1");
+        if (c.Schedule.Gamma is <= 0 or > 1) yield return ("schedule.gamma", "must be in (0, 1]");
+        if (c.Schedule.MinLr < 0) yield return ("schedule.min_lr", "must be >= 0");
+        if (c.Tuner.Population < 1) yield return ("tuner.population", "must be >= 1");
+        if (c.Tuner.Kind == TunerKind.None && c.Tuner.Population != 1) yield return ("tuner.population", "must be 1 when tuner.kind is none");
+        if (c.Tuner.ReadySteps < 1) yield return ("tuner.ready_steps", "must be >= 1");
+        if (!MetricNames.Contains(c.Tuner.Metric)) yield return ("tuner.metric", $"'{c.Tuner.Metric}' is not one of {string.Join(" | ", MetricNames)}");
+        if (c.Tuner.Quantile is <= 0 or > 0.5) yield return ("tuner.quantile", "must be in (0, 0.5]");
+        if (c.Tuner.ResampleProbability is < 0 or > 1) yield return ("tuner.resample_probability", "must be in [0, 1]");
+        if (c.Tuner.PerturbFactors.Count == 0 || c.Tuner.PerturbFactors.Any(f => !(f > 0))) yield return ("tuner.perturb_factors", "must be a non-empty list of positive factors");
+        if (c.Tuner.GracePeriod < 1) yield return ("tuner.grace_period", "must be >= 1");
+        if (c.Tuner.ReductionFactor < 2) yield return ("tuner.reduction_factor", "must be >= 2");
+        if (c.Tuner.MaxBadSteps < 1) yield return ("tuner.max_bad_steps", "must be >= 1");
+        foreach (var (name, d) in c.Tuner.SearchSpace)
+        {
+            var path = $"tuner.search_space.{name}";
+            if (!TunableNames.Contains(name))
+            {
+                var hint = ConfigNames.Suggest(name, TunableNames);
+                yield return (path, $"'{name}' is not tunable (tunable: {string.Join(", ", TunableNames)})" + (hint != null ? $" (did you mean {hint}?)" : ""));
+                continue;
+            }
+            int forms = (d.LogUniform != null ? 1 : 0) + (d.Uniform != null ? 1 : 0) + (d.Choice != null ? 1 : 0);
+            if (forms != 1) { yield return (path, "give exactly one of log_uniform: [lo, hi], uniform: [lo, hi], choice: [...]"); continue; }
+            if (d.LogUniform is { } lu && (lu.Count != 2 || !(lu[0] > 0) || !(lu[1] > lu[0])))
+                yield return (path + ".log_uniform", "must be [lo, hi] with 0 < lo < hi");
+            if (d.Uniform is { } u && (u.Count != 2 || !(u[1] > u[0])))
+                yield return (path + ".uniform", "must be [lo, hi] with lo < hi");
+            if (d.Choice is { } ch && ch.Count == 0)
+                yield return (path + ".choice", "must list at least one value");
+            if (name == "batch_size" && d.Choice is { } bs && bs.Any(v => v < 1 || v != Math.Floor(v)))
+                yield return (path + ".choice", "batch sizes must be positive integers");
+        }
+        if (c.Tuner.Kind != TunerKind.None && c.Tuner.SearchSpace.Count == 0)
+            yield return ("tuner.search_space", $"tuner.kind {ConfigNames.EnumValue(c.Tuner.Kind)} needs at least one tunable in search_space");
+        if (c.Checkpoint.KeepLast < 1) yield return ("checkpoint.keep_last", "must be >= 1");
+        if (c.Checkpoint.EveryRounds < 1) yield return ("checkpoint.every_rounds", "must be >= 1");
+        if (!MetricNames.Contains(c.Checkpoint.Metric)) yield return ("checkpoint.metric", $"'{c.Checkpoint.Metric}' is not one of {string.Join(" | ", MetricNames)}");
+        string[] levels = ["trace", "debug", "info", "warn", "error"];
+        if (!levels.Contains(c.Logging.Level)) yield return ("logging.level", $"'{c.Logging.Level}' is not one of {string.Join(" | ", levels)}");
+    }
+}

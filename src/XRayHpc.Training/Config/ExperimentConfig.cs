@@ -1,0 +1,137 @@
+namespace XRayHpc.Training.Config;
+
+// One typed object per experiment. Property names map to snake_case YAML keys (WeightDecay -> weight_decay);
+// enum values map to their lower-case names. Defaults here are what an omitted key means.
+
+/// <summary>The whole experiment: what `xrayhpc train` reads from YAML (plus `--set` overrides).</summary>
+public sealed class ExperimentConfig
+{
+    public RunConfig Run { get; set; } = new();
+    public DataConfig Data { get; set; } = new();
+    public ModelConfig Model { get; set; } = new();
+    public OptimizerConfig Optimizer { get; set; } = new();
+    public ScheduleConfig Schedule { get; set; } = new();
+    public PrecisionConfig Precision { get; set; } = new();
+    public TunerConfig Tuner { get; set; } = new();
+    public CheckpointConfig Checkpoint { get; set; } = new();
+    public LoggingConfig Logging { get; set; } = new();
+}
+
+public sealed class RunConfig
+{
+    public string Name { get; set; } = "experiment";
+    /// <summary>The run directory (metrics, lineage, checkpoints, logs). Relative paths are relative to the working directory.</summary>
+    public string Dir { get; set; } = "runs/experiment";
+    public long Seed { get; set; } = 0;
+    /// <summary>Torch threads per rank; 0 = SLURM_CPUS_PER_TASK, else cores / local ranks.</summary>
+    public int Threads { get; set; } = 0;
+}
+
+public enum TaskKind { Auto, Multiclass, Multilabel }
+
+public sealed class DataConfig
+{
+    /// <summary>Preprocessed cache directory (manifest.yaml + train/val/test parquet).</summary>
+    public string Cache { get; set; } = "";
+    /// <summary>auto: one class or several independent labels -> multilabel (BCE); multiclass -> softmax CE over labels.</summary>
+    public TaskKind Task { get; set; } = TaskKind.Auto;
+    public int BatchSize { get; set; } = 32;
+    public int EvalBatchSize { get; set; } = 64;
+    public bool Augment { get; set; } = true;
+    public bool Balanced { get; set; } = false;
+    public int Prefetch { get; set; } = 2;
+    public int LoaderThreads { get; set; } = 1;
+    /// <summary>BCE pos_weight = negatives/positives per class from the train split (multilabel only).</summary>
+    public bool PosWeight { get; set; } = true;
+}
+
+public sealed class ModelConfig
+{
+    public string Name { get; set; } = "resnet18";
+    public int InChannels { get; set; } = 1;
+}
+
+public enum OptimizerKind { Sgd, Adam, Adamw }
+
+public sealed class OptimizerConfig
+{
+    public OptimizerKind Name { get; set; } = OptimizerKind.Sgd;
+    public double Lr { get; set; } = 0.01;
+    public double Momentum { get; set; } = 0.9;
+    public double WeightDecay { get; set; } = 1e-4;
+    public bool Nesterov { get; set; } = false;
+    public double Beta1 { get; set; } = 0.9;
+    public double Beta2 { get; set; } = 0.999;
+    public double Eps { get; set; } = 1e-8;
+    /// <summary>Max gradient norm; 0 disables clipping.</summary>
+    public double GradClip { get; set; } = 0;
+}
+
+public enum ScheduleKind { Constant, Step, Cosine, Onecycle }
+
+public sealed class ScheduleConfig
+{
+    public ScheduleKind Name { get; set; } = ScheduleKind.Constant;
+    public int Epochs { get; set; } = 1;
+    /// <summary>Stop after this many optimizer steps per member; 0 = run all epochs.</summary>
+    public long MaxSteps { get; set; } = 0;
+    public long WarmupSteps { get; set; } = 0;
+    /// <summary>StepLR period in steps.</summary>
+    public long StepSize { get; set; } = 1000;
+    public double Gamma { get; set; } = 0.1;
+    public double MinLr { get; set; } = 0;
+}
+
+public enum PrecisionKind { Fp32, Bf16 }
+
+public sealed class PrecisionConfig
+{
+    public PrecisionKind Dtype { get; set; } = PrecisionKind.Fp32;
+    public bool ChannelsLast { get; set; } = false;
+}
+
+public enum TunerKind { None, Pbt, Asha, Random }
+
+/// <summary>One search-space domain: exactly one of the three forms.</summary>
+public sealed class DomainConfig
+{
+    public List<double>? LogUniform { get; set; }
+    public List<double>? Uniform { get; set; }
+    public List<double>? Choice { get; set; }
+}
+
+public sealed class TunerConfig
+{
+    public TunerKind Kind { get; set; } = TunerKind.None;
+    public int Population { get; set; } = 1;
+    /// <summary>Steps between evaluations (the PBT "ready" interval, the ASHA rung unit).</summary>
+    public long ReadySteps { get; set; } = 50;
+    public string Metric { get; set; } = "mean_auroc";
+    public double Quantile { get; set; } = 0.25;
+    public double ResampleProbability { get; set; } = 0.25;
+    public List<double> PerturbFactors { get; set; } = [0.8, 1.2];
+    public int GracePeriod { get; set; } = 1;
+    public int ReductionFactor { get; set; } = 2;
+    /// <summary>Consecutive NaN/Inf steps after which a member reports itself failed at the next ready point.</summary>
+    public int MaxBadSteps { get; set; } = 5;
+    public Dictionary<string, DomainConfig> SearchSpace { get; set; } = new();
+}
+
+public sealed class CheckpointConfig
+{
+    public bool Enabled { get; set; } = true;
+    /// <summary>Default: &lt;run.dir&gt;/checkpoints.</summary>
+    public string Dir { get; set; } = "";
+    public int KeepLast { get; set; } = 2;
+    /// <summary>Checkpoint every N ready intervals (1 = at each evaluation).</summary>
+    public int EveryRounds { get; set; } = 1;
+    public string Metric { get; set; } = "mean_auroc";
+}
+
+public enum ProgressMode { Auto, Live, Plain, Off }
+
+public sealed class LoggingConfig
+{
+    public string Level { get; set; } = "info";
+    public ProgressMode Progress { get; set; } = ProgressMode.Auto;
+}
