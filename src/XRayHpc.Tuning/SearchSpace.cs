@@ -1,0 +1,97 @@
+using System.Text.Json.Serialization;
+
+namespace XRayHpc.Tuning;
+
+/// <summary>
+/// The allowed range of one hyperparameter. Every value a tuner produces passes through <see cref="Clamp"/>,
+/// so perturbation can never leave the space (the failure reported against Ray Tune as ray#11936).
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonDerivedType(typeof(LogUniform), "loguniform")]
+[JsonDerivedType(typeof(Uniform), "uniform")]
+[JsonDerivedType(typeof(Choice), "choice")]
+public abstract record ParamDomain
+{
+    public abstract double Sample(Rng rng);
+    public abstract double Clamp(double value);
+    /// <summary>Moves a value a little: continuous domains multiply by a factor, choices step to a neighbour.</summary>
+    public abstract double Perturb(double value, double factor, Rng rng);
+    public abstract bool Contains(double value);
+}
+
+public sealed record LogUniform(double Low, double High) : ParamDomain
+{
+    public override double Sample(Rng rng) => Math.Exp(Math.Log(Low) + rng.NextDouble() * (Math.Log(High) - Math.Log(Low)));
+    public override double Clamp(double value) => Math.Clamp(value, Low, High);
+    public override double Perturb(double value, double factor, Rng rng) => Clamp(value * factor);
+    public override bool Contains(double value) => value >= Low && value <= High;
+}
+
+public sealed record Uniform(double Low, double High) : ParamDomain
+{
+    public override double Sample(Rng rng) => Low + rng.NextDouble() * (High - Low);
+    public override double Clamp(double value) => Math.Clamp(value, Low, High);
+    public override double Perturb(double value, double factor, Rng rng) => Clamp(value * factor);
+    public override bool Contains(double value) => value >= Low && value <= High;
+}
+
+/// <summary>A discrete set (batch sizes, say). Values are kept sorted so "neighbour" means next larger/smaller.</summary>
+public sealed record Choice : ParamDomain
+{
+    public double[] Values { get; }
+
+    [JsonConstructor]
+    public Choice(double[] values)
+    {
+        if (values is null || values.Length == 0) throw new ArgumentException("a choice needs at least one value");
+        Values = values.Distinct().OrderBy(v => v).ToArray();
+    }
+
+    public override double Sample(Rng rng) => Values[rng.NextInt(Values.Length)];
+
+    public override double Clamp(double value)
+    {
+        // Snap to the nearest allowed value: a restored or hand-edited value may sit between choices.
+        int best = 0;
+        for (int i = 1; i < Values.Length; i++)
+            if (Math.Abs(Values[i] - value) < Math.Abs(Values[best] - value)) best = i;
+        return Values[best];
+    }
+
+    public override double Perturb(double value, double factor, Rng rng)
+    {
+        int i = Array.IndexOf(Values, Clamp(value));
+        int j = factor >= 1 ? Math.Min(i + 1, Values.Length - 1) : Math.Max(i - 1, 0);
+        return Values[j];
+    }
+
+    public override bool Contains(double value) => Array.IndexOf(Values, value) >= 0;
+
+    public bool Equals(Choice? other) => other is not null && Values.SequenceEqual(other.Values);
+    public override int GetHashCode() => Values.Aggregate(17, (h, v) => h * 31 + v.GetHashCode());
+}
+
+/// <summary>Named domains in a fixed order (the order draws are made in, so it is part of determinism).</summary>
+public sealed class SearchSpace
+{
+    public SearchSpace(IEnumerable<KeyValuePair<string, ParamDomain>> parameters)
+    {
+        Parameters = parameters.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+        var dup = Parameters.GroupBy(p => p.Key).FirstOrDefault(g => g.Count() > 1);
+        if (dup is not null) throw new ArgumentException($"search space names '{dup.Key}' twice");
+    }
+
+    public IReadOnlyList<KeyValuePair<string, ParamDomain>> Parameters { get; }
+
+    public Hyperparameters Sample(Rng rng) =>
+        new(Parameters.ToDictionary(p => p.Key, p => p.Value.Sample(rng)));
+
+    /// <summary>Brings every value named in the space inside it; values the space does not name are kept.</summary>
+    public Hyperparameters Clamp(Hyperparameters hp)
+    {
+        var values = new Dictionary<string, double>(hp.Values);
+        foreach (var (name, domain) in Parameters)
+            if (values.TryGetValue(name, out var v)) values[name] = domain.Clamp(v);
+        return new Hyperparameters(values);
+    }
+}
