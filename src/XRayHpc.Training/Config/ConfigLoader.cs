@@ -54,10 +54,11 @@ public static class ConfigLoader
 
     static YamlNode Parse(string yaml, string source, int _)
     {
+        var parser = new TrackingParser(new Parser(new StringReader(yaml)));
         try
         {
             var stream = new YamlStream();
-            stream.Load(new StringReader(yaml));
+            stream.Load(parser);
             return stream.Documents.Count == 0 ? new YamlScalarNode("") : stream.Documents[0].RootNode;
         }
         catch (YamlException e)
@@ -67,6 +68,25 @@ public static class ConfigLoader
             int idx = reason.IndexOf("): ", StringComparison.Ordinal);
             if (reason.StartsWith("(Line", StringComparison.Ordinal) && idx > 0) reason = reason[(idx + 3)..];
             throw new ConfigException([new ConfigProblem(source, e.Start.Line, e.Start.Column, "", "invalid YAML: " + reason)]);
+        }
+        catch (InvalidOperationException e)
+        {
+            // Some malformed input trips the scanner without a YamlException; report where parsing got to.
+            var at = parser.LastGood;
+            throw new ConfigException([new ConfigProblem(source, at.Line, at.Column, "", "invalid YAML: cannot parse after this point (" + e.Message + ")")]);
+        }
+    }
+
+    /// <summary>Remembers the last event parsed successfully, for errors that carry no position.</summary>
+    sealed class TrackingParser(IParser inner) : IParser
+    {
+        public Mark LastGood { get; private set; } = new(0, 1, 1);
+        public ParsingEvent? Current => inner.Current;
+        public bool MoveNext()
+        {
+            bool more = inner.MoveNext();
+            if (inner.Current != null) LastGood = inner.Current.Start;
+            return more;
         }
     }
 

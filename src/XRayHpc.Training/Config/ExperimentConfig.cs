@@ -110,8 +110,11 @@ public sealed class TunerConfig
     public double Quantile { get; set; } = 0.25;
     public double ResampleProbability { get; set; } = 0.25;
     public List<double> PerturbFactors { get; set; } = [0.8, 1.2];
-    public int GracePeriod { get; set; } = 1;
-    public int ReductionFactor { get; set; } = 2;
+    /// <summary>ASHA: rounds a trial gets before its first rung.</summary>
+    public int GraceRounds { get; set; } = 1;
+    /// <summary>ASHA: rounds after which a trial is complete and its slot starts a new one.</summary>
+    public int MaxRounds { get; set; } = 9;
+    public int ReductionFactor { get; set; } = 3;
     /// <summary>Consecutive NaN/Inf steps after which a member reports itself failed at the next ready point.</summary>
     public int MaxBadSteps { get; set; } = 5;
     public Dictionary<string, DomainConfig> SearchSpace { get; set; } = new();
