@@ -1,0 +1,113 @@
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace XRayHpc.Cache;
+
+/// <summary>
+/// Everything preprocess decided, as written to the Parquet key-value metadata of every shard
+/// (key <see cref="CacheManifest.MetadataKey"/>). It holds only what is known before a shard is
+/// written — a file cannot contain its own SHA-256, and the pixel mean/std need every train shard —
+/// so <see cref="CacheManifest"/> (manifest.yaml) adds those once all shards are done.
+/// </summary>
+public class PreprocessParameters
+{
+    public int FormatVersion { get; set; } = 1;
+    public string Dataset { get; set; } = "";
+    public List<string> ClassNames { get; set; } = [];
+    public int ImageSize { get; set; }
+    public string Resize { get; set; } = "stretch, separable triangle filter (antialiased bilinear), 14-bit fixed point";
+    public long Seed { get; set; }
+    public int TargetRanks { get; set; }
+    public double ValFraction { get; set; }
+    public double TestFraction { get; set; }
+    public string SplitPolicy { get; set; } = "patient-level; dataset test/valid rows -> test; val (and test when the dataset has none) carved from train patients sorted by sha256(seed:patient_hash)";
+    public string UncertaintyPolicy { get; set; } = "";
+    public bool FrontalOnly { get; set; }
+    public string Codec { get; set; } = "";
+    public string PatientHash { get; set; } = "hmac-sha256(secret salt, raw id), first 16 hex digits; salt kept outside the cache";
+    public string SaltId { get; set; } = "";
+    public string CodeVersion { get; set; } = "";
+    /// <summary>Planned rows per split before any --skip-bad rejection.</summary>
+    public Dictionary<string, long> PlannedRows { get; set; } = [];
+}
+
+/// <summary>The per-shard metadata blob: the parameters plus where this shard sits in the plan.</summary>
+public sealed class ShardMetadata : PreprocessParameters
+{
+    public string SplitName { get; set; } = "";
+    public int ShardIndex { get; set; }
+    public int FirstItem { get; set; }
+    public List<int> PlannedRowGroupRows { get; set; } = [];
+}
+
+public sealed class ShardEntry
+{
+    public string Path { get; set; } = "";
+    public long Rows { get; set; }
+    public List<long> RowGroupRows { get; set; } = [];
+    public string Sha256 { get; set; } = "";
+}
+
+public sealed class SplitEntry
+{
+    public long Rows { get; set; }
+    public long Patients { get; set; }
+    /// <summary>Per class: rows with the label observed (mask 1) and positive / negative.</summary>
+    public List<long> Positives { get; set; } = [];
+    public List<long> Negatives { get; set; } = [];
+    public List<ShardEntry> Shards { get; set; } = [];
+}
+
+/// <summary>manifest.yaml: the parameters plus outcome (row counts, label counts, pixel stats, shard hashes).</summary>
+public sealed class CacheManifest : PreprocessParameters
+{
+    public const string FileName = "manifest.yaml";
+    public const string MetadataKey = "xrayhpc.manifest";
+
+    /// <summary>Mean and std of train pixels on the 0..1 scale (what the loader normalizes with).</summary>
+    public double PixelMean { get; set; }
+    public double PixelStd { get; set; }
+    public long Rejected { get; set; }
+    public Dictionary<string, SplitEntry> Splits { get; set; } = [];
+
+    public SplitEntry GetSplit(string name) =>
+        Splits.TryGetValue(name, out var s) ? s : throw new KeyNotFoundException($"{FileName}: no split '{name}' (have: {string.Join(", ", Splits.Keys)})");
+
+    public static CacheManifest Load(string cacheDir)
+    {
+        var path = Path.Combine(cacheDir, FileName);
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no cache manifest (run `xrayhpc preprocess` first)", path);
+        try { return ManifestYaml.Deserializer.Deserialize<CacheManifest>(File.ReadAllText(path)) ?? throw new InvalidDataException("empty"); }
+        catch (YamlDotNet.Core.YamlException e) { throw new InvalidDataException($"{path}:{e.Start.Line}: {e.InnerException?.Message ?? e.Message}", e); }
+    }
+
+    public void Save(string cacheDir) => AtomicFile.WriteAllText(Path.Combine(cacheDir, FileName), ManifestYaml.Serialize(this));
+}
+
+public static class ManifestYaml
+{
+    public static readonly ISerializer Serializer = new SerializerBuilder()
+        .WithNamingConvention(UnderscoredNamingConvention.Instance)
+        .ConfigureDefaultValuesHandling(DefaultValuesHandling.Preserve)
+        .Build();
+
+    public static readonly IDeserializer Deserializer = new DeserializerBuilder()
+        .WithNamingConvention(UnderscoredNamingConvention.Instance)
+        .IgnoreUnmatchedProperties()
+        .Build();
+
+    // Doubles are written round-trip ("R") by YamlDotNet, and dictionaries keep insertion order, so
+    // the same run writes the same bytes.
+    public static string Serialize(object o) => Serializer.Serialize(o);
+}
+
+/// <summary>Write-to-temp-then-rename, so a reader (or a resumed run) never sees half a file.</summary>
+public static class AtomicFile
+{
+    public static void WriteAllText(string path, string text)
+    {
+        var tmp = path + ".tmp";
+        File.WriteAllText(tmp, text);
+        File.Move(tmp, path, overwrite: true);
+    }
+}
