@@ -36,7 +36,7 @@ def main():
         for i, p in enumerate(params):
             result[f"param.{step}.{i}"] = p.detach().clone()
     for i, p in enumerate(params):
-        for k, v in opt.state[p].items():
+        for k, v in ((k, v) for k, v in opt.state[p].items() if v is not None):
             result[f"state.{i}.{k}"] = v.reshape(-1) if v.dim() == 0 else v
     st.save(out, result)
 
