@@ -70,7 +70,9 @@ SlurmctldPort=$ctld_port
 SlurmdPort=$slurmd_port
 AuthType=auth/munge
 CredType=cred/munge
-AuthInfo=socket=$sock
+# cred_expire also sets how long a requeued job waits before it may start again (default 120 s);
+# a local node has no slow credential delivery, so pre-emption tests need not wait two minutes.
+AuthInfo=socket=$sock,cred_expire=${XRAYHPC_SLURM_CRED_EXPIRE:-10}
 StateSaveLocation=$dir/ctld
 SlurmdSpoolDir=$dir/spool
 SlurmctldPidFile=$dir/run/slurmctld.pid
@@ -83,6 +85,8 @@ TaskPlugin=task/none
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 SchedulerType=sched/backfill
+# Short scheduling passes: a requeued job starts as soon as it is eligible, not a minute later.
+SchedulerParameters=bf_interval=1,sched_interval=2
 MpiDefault=none
 ReturnToService=2
 # No slurmdbd here: the job-completion log records every job's end state and exit code instead.
