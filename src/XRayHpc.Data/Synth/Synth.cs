@@ -1,9 +1,51 @@
-namespace XRayHpc.Data.Synth;
+using XRayHpc.Data.Synthesis;
 
-/// <summary>Writes synthetic chest X-ray datasets in the four real raw layouts.</summary>
+namespace XRayHpc.Data;
+
+/// <summary>
+/// Writes synthetic chest X-ray datasets in the four real raw layouts (see <see cref="SynthOptions"/>).
+/// Labels are decided first (serially, from the seed), then images are rendered in parallel with one
+/// random stream per image, so the same options give byte-identical files whatever the thread count.
+/// Prevalence is the fraction of abnormal patients (binary layouts) or abnormal images (NIH, CheXpert,
+/// where an abnormal image carries 1–3 findings).
+/// </summary>
 public static class Synth
 {
     public static readonly IReadOnlyList<string> Layouts = ["chestxray2017", "nih", "chexpert", "rsna"];
 
-    public static SynthResult Generate(SynthOptions options) => throw new NotImplementedException("synth in progress");
+    public static SynthResult Generate(SynthOptions options, IProgress<int>? imagesDone = null)
+    {
+        Validate(options);
+        var layouts = options.Layout == "all" ? Layouts : [options.Layout];
+        var roots = new Dictionary<string, string>();
+        var counts = new Dictionary<string, int>();
+        foreach (var layout in layouts)
+        {
+            var root = options.Layout == "all" ? Path.Combine(options.OutputDir, layout) : options.OutputDir;
+            Directory.CreateDirectory(root);
+            int layoutIndex = Layouts.ToList().IndexOf(layout);
+            var plan = layout switch
+            {
+                "chestxray2017" => SynthLayouts.ChestXRay2017(options, root, layoutIndex),
+                "nih" => SynthLayouts.Nih(options, root, layoutIndex),
+                "chexpert" => SynthLayouts.CheXpert(options, root, layoutIndex),
+                _ => SynthLayouts.Rsna(options, root, layoutIndex),
+            };
+            SynthImages.RenderAll(plan, options, layoutIndex, imagesDone);
+            roots[layout] = root;
+            counts[layout] = plan.Count;
+        }
+        return new SynthResult(roots, counts);
+    }
+
+    private static void Validate(SynthOptions o)
+    {
+        if (o.Layout != "all" && !Layouts.Contains(o.Layout))
+            throw new ArgumentException($"unknown synth layout '{o.Layout}' (expected all, {string.Join(", ", Layouts)})");
+        if (o.Count < 1) throw new ArgumentException($"synth count must be at least 1 (got {o.Count})");
+        if (o.Size < 32 || o.Size > 4096) throw new ArgumentException($"synth size must be 32..4096 px (got {o.Size})");
+        if (o.Prevalence is < 0 or > 1 || double.IsNaN(o.Prevalence)) throw new ArgumentException($"synth prevalence must be in [0, 1] (got {o.Prevalence})");
+        if (o.ImagesPerPatient < 1) throw new ArgumentException($"images per patient must be at least 1 (got {o.ImagesPerPatient})");
+        if (string.IsNullOrWhiteSpace(o.OutputDir)) throw new ArgumentException("synth output directory is empty");
+    }
 }

@@ -1,4 +1,4 @@
-namespace XRayHpc.Data.Synth;
+namespace XRayHpc.Data;
 
 /// <summary>What `xrayhpc synth` generates. Same options + seed → byte-identical files.</summary>
 public sealed record SynthOptions
