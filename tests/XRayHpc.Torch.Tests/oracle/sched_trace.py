@@ -1,7 +1,7 @@
 """Oracle for the LR scheduler tests: prints a JSON list of [lr, momentum] after each scheduler step.
 
-usage: sched_trace.py CONFIG_JSON
-  CONFIG_JSON = {"kind": "step|cosine|onecycle|plateau|warmup_cosine|warmup_step", "opt": "sgd|adam",
+usage: sched_trace.py CONFIG_JSON   (one config, or a JSON list of them -> a list of traces)
+  CONFIG = {"kind": "step|cosine|onecycle|plateau|warmup_cosine|warmup_step", "opt": "sgd|adam",
                  "lr": .., "steps": N, "args": {...}, "metrics": [..] (plateau only)}
 """
 import json
@@ -11,8 +11,7 @@ import torch
 from torch.optim import lr_scheduler as S
 
 
-def main():
-    cfg = json.loads(sys.argv[1])
+def trace(cfg):
     p = [torch.zeros(1, requires_grad=True)]
     opt = (torch.optim.SGD(p, lr=cfg["lr"], momentum=0.9) if cfg["opt"] == "sgd"
            else torch.optim.Adam(p, lr=cfg["lr"], betas=(0.9, 0.999)))
@@ -40,15 +39,20 @@ def main():
         g = opt.param_groups[0]
         return [g["lr"], g["momentum"] if "momentum" in g else g["betas"][0]]
 
-    trace = [snapshot()]
+    result = [snapshot()]
     for i in range(cfg["steps"]):
         opt.step()
         if kind == "plateau":
             s.step(cfg["metrics"][i])
         else:
             s.step()
-        trace.append(snapshot())
-    print(json.dumps(trace))
+        result.append(snapshot())
+    return result
+
+
+def main():
+    cfg = json.loads(sys.argv[1])
+    print(json.dumps([trace(c) for c in cfg] if isinstance(cfg, list) else trace(cfg)))
 
 
 if __name__ == "__main__":
