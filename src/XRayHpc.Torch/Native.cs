@@ -15,6 +15,7 @@ internal static unsafe class Native
     [DllImport(Lib)] internal static extern IntPtr xt_version();
     [DllImport(Lib)] internal static extern IntPtr xt_last_error();
     [DllImport(Lib), SuppressGCTransition] internal static extern long xt_live_tensors();
+    [DllImport(Lib), SuppressGCTransition] internal static extern long xt_live_tensors_this_thread();
     [DllImport(Lib)] internal static extern void xt_free(IntPtr h);
     [DllImport(Lib)] internal static extern int xt_set_num_threads(int n);
     [DllImport(Lib)] internal static extern int xt_get_num_threads();

@@ -43,6 +43,7 @@ public sealed class TensorHandle : SafeHandle
         return true;
     }
 
+    internal static long Pending => Volatile.Read(ref pending);
     internal static long FinalizedTotal => Interlocked.Read(ref finalizedTotal);
 
     /// <summary>Frees handles the finalizer queued; called from managed threads outside any native op.</summary>

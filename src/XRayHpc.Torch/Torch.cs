@@ -190,6 +190,11 @@ public static partial class torch
     // ---- diagnostics ----
     /// <summary>Native tensor handles alive right now (all threads). Leak tests compare it before/after.</summary>
     public static long live_tensor_count() => Native.xt_live_tensors();
+    /// <summary>Handles created minus handles freed on the calling thread (exact for single-thread leak tests
+    /// while other threads run tests too).</summary>
+    public static long live_tensor_count_this_thread() => Native.xt_live_tensors_this_thread();
+    /// <summary>Finalized handles waiting to be freed by the next tensor creation.</summary>
+    public static long finalized_tensors_pending() => TensorHandle.Pending;
     /// <summary>Tensors that were never disposed and reached the GC finalizer (see TensorHandle).</summary>
     public static long finalized_tensor_count() => TensorHandle.FinalizedTotal;
     /// <summary>Whether the shim kept glibc from returning big blocks to the OS (XRAYHPC_MALLOC_TUNING=0 turns it off).</summary>

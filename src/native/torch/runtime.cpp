@@ -12,6 +12,7 @@
 
 namespace xt {
 std::atomic<int64_t> g_live{0};
+thread_local int64_t t_live = 0;
 static thread_local std::string t_last_error;
 void set_error(const char* msg) { t_last_error = msg ? msg : ""; }
 
@@ -50,10 +51,12 @@ at::Device to_device(int type, int index) {
 
 XT_API const char* xt_last_error() { return xt::t_last_error.c_str(); }
 XT_API int64_t xt_live_tensors() { return xt::g_live.load(std::memory_order_relaxed); }
+XT_API int64_t xt_live_tensors_this_thread() { return xt::t_live; }
 XT_API void xt_free(TH h) {
   if (!h) return;
   delete static_cast<at::Tensor*>(h);  // only drops a reference; never throws
   xt::g_live.fetch_sub(1, std::memory_order_relaxed);
+  xt::t_live--;
 }
 
 // ---- threads / seed / RNG ------------------------------------------------------------------------

@@ -21,7 +21,8 @@
 typedef void* TH;  // opaque tensor handle (at::Tensor*)
 
 namespace xt {
-extern std::atomic<int64_t> g_live;  // handles alive right now (for leak tests)
+extern std::atomic<int64_t> g_live;  // handles alive right now, all threads (for leak tests)
+extern thread_local int64_t t_live;  // handles made minus handles freed on this thread
 void set_error(const char* msg);
 at::ScalarType to_scalar_type(int code);  // codes = C# enum ScalarType order
 int from_scalar_type(at::ScalarType t);   // -1 when C# has no name for it
@@ -38,6 +39,7 @@ static inline c10::optional<at::Tensor> xt_opt(TH h) {
 // Moves a result into a new handle owned by the caller.
 static inline TH xt_wrap(at::Tensor t) {
   xt::g_live.fetch_add(1, std::memory_order_relaxed);
+  xt::t_live++;
   return new at::Tensor(std::move(t));
 }
 static inline at::IntArrayRef xt_dims(const int64_t* p, int n) { return at::IntArrayRef(p, (size_t)n); }
