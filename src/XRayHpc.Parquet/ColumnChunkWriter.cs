@@ -198,6 +198,7 @@ internal sealed class ColumnChunkWriter
             else WritePlainRange(data, col, p0, p1, stats);
             numValues = p1 - p0;
         }
+        meta.NumValues += numValues;
         return FlushPage(output, ref position, -1, numValues, dictIndex is not null ? Enc.RleDictionary : Enc.Plain);
     }
 

@@ -180,6 +180,22 @@ public sealed class ColumnData
     /// <summary>Lists of int32 (null rows give null). Null elements are not representable and throw.</summary>
     public int[]?[] AsInt32Lists() => Lists(Int32s, ParquetType.Int32, null);
 
+    /// <summary>Lists of int32 where elements may be null (files from other writers).</summary>
+    public int?[]?[] AsNullableInt32Lists()
+    {
+        if (!IsList || Int32s is null) throw new InvalidOperationException($"column is {Describe()}, not list<Int32>");
+        var r = new int?[]?[Count];
+        for (int i = 0; i < Count; i++)
+        {
+            if (IsNull(i)) continue;
+            int s = ListOffsets![i], n = ListOffsets[i + 1] - s;
+            var a = new int?[n];
+            for (int j = 0; j < n; j++) a[j] = ElementValid is { } v && !v[s + j] ? null : Int32s[s + j];
+            r[i] = a;
+        }
+        return r;
+    }
+
     /// <summary>Lists of int64 (null rows give null).</summary>
     public long[]?[] AsInt64Lists() => Lists(Int64s, ParquetType.Int64, null);
 

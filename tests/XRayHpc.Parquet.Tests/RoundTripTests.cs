@@ -1,0 +1,99 @@
+namespace XRayHpc.Parquet.Tests;
+
+public class RoundTripTests
+{
+    public static IEnumerable<object[]> Codecs() =>
+        new[] { ParquetCodec.Uncompressed, ParquetCodec.Snappy, ParquetCodec.Gzip, ParquetCodec.Zstd }.Select(c => new object[] { c });
+
+    [Theory]
+    [MemberData(nameof(Codecs))]
+    public void EveryTypeRoundTripsThroughOurReader(ParquetCodec codec)
+    {
+        using var dir = new TempDir();
+        var path = dir.File("t.parquet");
+        var rg = SampleTable.Build(2500, 1);
+        var opts = new ParquetWriteOptions { Codec = codec, RowGroupRowLimit = 1000, PageSizeBytes = 4096,
+            KeyValueMetadata = new Dictionary<string, string> { ["k"] = "v", ["manifest"] = "dataset: synth\n" } };
+        using (var w = new ParquetFileWriter(path, SampleTable.Schema, opts)) w.WriteRowGroup(rg);
+
+        using var r = ParquetFileReader.Open(path);
+        Assert.Equal(3, r.RowGroups.Count);
+        Assert.Equal(new long[] { 1000, 1000, 500 }, r.RowGroups.Select(g => g.RowCount));
+        Assert.Equal("v", r.KeyValueMetadata["k"]);
+        Assert.Equal("dataset: synth\n", r.KeyValueMetadata["manifest"]);
+        Assert.Equal(SampleTable.Schema.ToString(), r.Schema.ToString());
+        for (int c = 0; c < SampleTable.Schema.Count; c++)
+        {
+            var expected = Canonical.Of(rg.Columns[c]);
+            var got = new List<string?>();
+            for (int g = 0; g < r.RowGroups.Count; g++) got.AddRange(Canonical.Of(r.ReadColumn(g, SampleTable.Schema[c].Name)));
+            Assert.True(expected.SequenceEqual(got), $"column {SampleTable.Schema[c].Name} differs");
+        }
+    }
+
+    [Fact]
+    public void BinaryValuesAreSlicesOfOneBuffer()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("b.parquet");
+        var values = Enumerable.Range(0, 100).Select(i => Enumerable.Repeat((byte)i, i * 10).ToArray()).ToArray();
+        using (var w = new ParquetFileWriter(path, new ParquetSchema(ParquetColumn.Required("img", ParquetType.ByteArray)),
+                   new ParquetWriteOptions { Codec = ParquetCodec.Uncompressed }))
+            w.WriteRowGroup(new RowGroup(ColumnData.FromBinary(values)));
+        using var r = ParquetFileReader.Open(path);
+        var col = r.ReadColumn(0, "img");
+        for (int i = 0; i < values.Length; i++) Assert.True(col.GetBytes(i).SequenceEqual(values[i]));
+        var m1 = col.GetMemory(1); var m2 = col.GetMemory(2);
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(m1, out var a1));
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(m2, out var a2));
+        Assert.Same(a1.Array, a2.Array);
+    }
+
+    [Fact]
+    public void EmptyRowGroupAndEmptyFileRoundTrip()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("e.parquet");
+        var schema = new ParquetSchema(ParquetColumn.Required("a", ParquetType.Int32), ParquetColumn.List("l", ParquetType.Float));
+        using (var w = new ParquetFileWriter(path, schema, new ParquetWriteOptions()))
+            w.WriteRowGroup(new RowGroup(ColumnData.FromInt32([]), ColumnData.FromFloatLists([])));
+        using var r = ParquetFileReader.Open(path);
+        Assert.Single(r.RowGroups);
+        Assert.Empty(r.ReadColumn(0, "a").AsInt32());
+        Assert.Empty(r.ReadColumn(0, "l").AsFloatLists());
+
+        var path2 = dir.File("none.parquet");
+        new ParquetFileWriter(path2, schema).Dispose();
+        using var r2 = ParquetFileReader.Open(path2);
+        Assert.Empty(r2.RowGroups);
+        Assert.Equal(0, r2.RowCount);
+    }
+
+    [Fact]
+    public void StringDictionaryIsUsedAndSmaller()
+    {
+        using var dir = new TempDir();
+        var values = Enumerable.Range(0, 10000).Select(i => "label-" + (i % 3)).ToArray();
+        var schema = new ParquetSchema(ParquetColumn.Required("s", ParquetType.String));
+        long Size(bool dict)
+        {
+            var p = dir.File($"d{dict}.parquet");
+            using (var w = new ParquetFileWriter(p, schema, new ParquetWriteOptions { Codec = ParquetCodec.Uncompressed, DictionaryForStrings = dict }))
+                w.WriteRowGroup(new RowGroup(ColumnData.FromStrings(values)));
+            using var r = ParquetFileReader.Open(p);
+            Assert.Equal(values, r.ReadColumn(0, "s").AsStrings());
+            return new FileInfo(p).Length;
+        }
+        Assert.True(Size(true) * 10 < Size(false));
+    }
+
+    [Fact]
+    public void WriterRejectsNullInRequiredColumnNamingTheRow()
+    {
+        using var dir = new TempDir();
+        using var w = new ParquetFileWriter(dir.File("x.parquet"), new ParquetSchema(ParquetColumn.Required("s", ParquetType.String)));
+        var e = Assert.Throws<ArgumentException>(() => w.WriteRowGroup(new RowGroup(ColumnData.FromStrings(["a", null]))));
+        Assert.Contains("row 1", e.Message);
+        Assert.Contains("'s'", e.Message);
+    }
+}
