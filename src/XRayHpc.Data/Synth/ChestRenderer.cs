@@ -63,7 +63,7 @@ internal sealed class ChestRenderer
         double grow = 1 + 0.12 * emphysema;
         float dark = (float)(0.16 - 0.07 * emphysema);
         for (int side = 0; side < 2; side++)
-            Ellipse(_a.LungX(side), _a.LungY, _a.LungRx * grow, _a.LungRy * grow, 0.04,
+            Ellipse(_a.LungX(side), _a.LungY, _a.LungRx * grow, _a.LungRy * grow, 0.012,
                 (x, y, v) => dark + 0.08f * (float)((y - _a.LungY) / _a.LungRy + 1) * 0.5f);
     }
 
@@ -96,7 +96,7 @@ internal sealed class ChestRenderer
                     x += Math.Cos(ang) / _n;
                     y += Math.Sin(ang) / _n;
                     if (!InLung(x, y, out _)) continue;
-                    Add(x, y, 0.05f * (1 - (float)s / steps));
+                    Add(x, y, 0.08f * (1 - (float)s / steps));
                 }
             }
         }
@@ -135,7 +135,7 @@ internal sealed class ChestRenderer
         // Cardiothoracic ratio ~0.42-0.47 normally, 0.58-0.66 in cardiomegaly.
         double ratio = _a.HeartRatio + cardiomegaly * _r.Uniform(0.16, 0.2);
         double rx = ratio * _a.ThoraxHalfWidth;
-        Ellipse(_a.CenterX + rx * 0.18, _a.LungY + _a.LungRy * 0.45, rx, _a.LungRy * 0.42, 0.015,
+        Ellipse(_a.CenterX + rx * 0.3, _a.LungY + _a.LungRy * 0.5, rx, _a.LungRy * 0.36, 0.012,
             (x, y, v) => MathF.Max(v, 0.64f));
     }
 
@@ -149,11 +149,11 @@ internal sealed class ChestRenderer
         switch (l.Kind)
         {
             case Finding.Pneumonia or Finding.Consolidation or Finding.LungOpacity:
-                if (l.Box is { } b) Patches(b.X + b.W / 2, b.Y + b.H / 2, b.W / 2.4, b.H / 2.4, 0.32f * s, 10);
-                else Patches(lx + _r.Uniform(-0.04, 0.04), ly + _r.Uniform(-0.05, 0.15), 0.07, 0.09, (l.Kind == Finding.Consolidation ? 0.38f : 0.3f) * s, 10);
+                if (l.Box is { } b) Patches(b.X + b.W / 2, b.Y + b.H / 2, b.W / 2.4, b.H / 2.4, 0.13f * s, 10);
+                else Patches(lx + _r.Uniform(-0.04, 0.04), ly + _r.Uniform(-0.05, 0.15), 0.07, 0.09, (l.Kind == Finding.Consolidation ? 0.16f : 0.13f) * s, 10);
                 break;
             case Finding.Infiltration:
-                for (int k = 0; k < 2; k++) Patches(_a.LungX(k), ly + _r.Uniform(-0.1, 0.1), 0.09, 0.13, 0.15f * s, 16);
+                for (int k = 0; k < 2; k++) Patches(_a.LungX(k), ly + _r.Uniform(-0.1, 0.1), 0.09, 0.13, 0.06f * s, 16);
                 break;
             case Finding.Atelectasis:
                 Band(lx, ly + _a.LungRy * 0.45, 0.09, 0.012, _r.Uniform(-0.35, 0.35), 0.3f * s);
