@@ -23,6 +23,7 @@ public class FailureTests
 
     [Theory]
     [InlineData("spin")]
+    [InlineData("dp-train")]
     public void SigkillOfOneRankMidTraining_EndsTheJobNamingTheLostRank(string scenario)
     {
         using var run = MpiRun.OpenMpi(2, scenario);
