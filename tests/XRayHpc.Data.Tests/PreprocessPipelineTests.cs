@@ -1,0 +1,180 @@
+using XRayHpc.Cache;
+using Xunit;
+
+namespace XRayHpc.Data.Tests;
+
+[Collection("synth")]
+public class PreprocessPipelineTests(SynthDatasetsFixture fx)
+{
+    /// <summary>
+    /// synth -> preprocess -> read back: every usable raw row is in the cache exactly once, with its
+    /// labels, and with the pixels we get by decoding and resizing the raw file ourselves.
+    /// </summary>
+    [Theory]
+    [InlineData("chestxray2017", UncertaintyPolicy.UZeros)]
+    [InlineData("nih", UncertaintyPolicy.UZeros)]
+    [InlineData("rsna", UncertaintyPolicy.UZeros)]
+    [InlineData("chexpert", UncertaintyPolicy.UZeros)]
+    [InlineData("chexpert", UncertaintyPolicy.UOnes)]
+    [InlineData("chexpert", UncertaintyPolicy.Ignore)]
+    public void Read_back_matches_raw_rows_labels_and_pixels(string layout, UncertaintyPolicy policy)
+    {
+        var o = fx.Options(layout, fx.Roots[layout], fx.NewDir($"cache-{layout}")) with { Uncertainty = policy };
+        var result = Preprocessor.Run(o);
+        var cached = CacheReadback.ReadAll(o.OutputDir);
+
+        var hasher = PatientHasher.FromSaltFile(fx.SaltFile);
+        var raw = DatasetAdapters.Open(layout, o.InputDir, new AdapterOptions { UncertaintyPolicy = policy, FrontalOnly = false })
+            .Enumerate().Where(i => i.Error is null).ToList();
+        Assert.True(raw.Count >= 30, $"synth gave only {raw.Count} usable rows");
+        Assert.Equal(raw.Count, cached.Count);
+        Assert.Equal(raw.Count, result.Manifest.Splits.Values.Sum(s => s.Rows));
+
+        var byKey = raw.GroupBy(i => (hasher.Hash(i.PatientId), i.SourceRow)).ToDictionary(g => g.Key, g => g.ToList());
+        var used = new HashSet<RawItem>();
+        foreach (var row in cached)
+        {
+            Assert.Equal((o.ImageSize, o.ImageSize), (row.Height, row.Width));
+            Assert.True(byKey.TryGetValue((row.PatientHash, row.SourceRow), out var candidates), $"cached row {row.SourceRow} has no raw row");
+            var match = candidates.FirstOrDefault(c => !used.Contains(c) && Expected(c, o.ImageSize).AsSpan().SequenceEqual(row.Image));
+            Assert.True(match is not null, $"{row.Split}/{row.Shard} row {row.SourceRow}: pixels differ from decode+resize of the raw image");
+            used.Add(match!);
+            Assert.Equal(match!.Labels, row.Labels);
+            Assert.Equal(match.LabelMask, row.Mask);
+        }
+
+        // Patient-level split: no patient hash in two splits.
+        var splitsPerPatient = cached.GroupBy(r => r.PatientHash).Select(g => g.Select(r => r.Split).Distinct().Count());
+        Assert.All(splitsPerPatient, n => Assert.Equal(1, n));
+        Assert.All(new[] { "train", "val", "test" }, s => Assert.Contains(cached, r => r.Split == s));
+
+        // Manifest agrees with the data it describes.
+        var m = CacheManifest.Load(o.OutputDir);
+        foreach (var s in new[] { "train", "val", "test" })
+        {
+            var rows = cached.Where(r => r.Split == s).ToList();
+            Assert.Equal(rows.Count, m.Splits[s].Rows);
+            Assert.Equal(rows.Select(r => r.PatientHash).Distinct().Count(), m.Splits[s].Patients);
+            for (int c = 0; c < m.ClassNames.Count; c++)
+                Assert.Equal(rows.Count(r => r.Mask[c] > 0 && r.Labels[c] >= 0.5f), m.Splits[s].Positives[c]);
+        }
+        var train = cached.Where(r => r.Split == "train").SelectMany(r => r.Image).Select(v => v / 255.0).ToArray();
+        Assert.Equal(train.Average(), m.PixelMean, 9);
+        Assert.True(m.PixelStd > 0.01);
+    }
+
+    static byte[] Expected(RawItem item, int size)
+    {
+        var img = ImageDecoder.Decode(item.ImagePath, size);
+        return ImageResize.Resize(img.Pixels, img.Width, img.Height, size, size);
+    }
+
+    [Fact]
+    public void CheXpert_policies_differ_exactly_on_uncertain_labels()
+    {
+        var caches = new Dictionary<UncertaintyPolicy, List<CachedRow>>();
+        foreach (var p in new[] { UncertaintyPolicy.UZeros, UncertaintyPolicy.UOnes, UncertaintyPolicy.Ignore })
+        {
+            var o = fx.Options("chexpert", fx.Roots["chexpert"], fx.NewDir("cache-policy")) with { Uncertainty = p };
+            Preprocessor.Run(o);
+            caches[p] = CacheReadback.ReadAll(o.OutputDir).OrderBy(r => r.Split).ThenBy(r => r.Shard).ThenBy(r => r.SourceRow).ThenBy(r => r.PatientHash).ToList();
+        }
+        var (z, one, ign) = (caches[UncertaintyPolicy.UZeros], caches[UncertaintyPolicy.UOnes], caches[UncertaintyPolicy.Ignore]);
+        Assert.Equal(z.Count, ign.Count);
+        int uncertain = 0;
+        for (int i = 0; i < z.Count; i++)
+        {
+            Assert.Equal(z[i].Image, one[i].Image);
+            for (int c = 0; c < z[i].Labels.Length; c++)
+            {
+                Assert.Equal(1f, z[i].Mask[c]);
+                Assert.Equal(1f, one[i].Mask[c]);
+                if (ign[i].Mask[c] == 0)
+                {
+                    uncertain++;
+                    Assert.Equal(0f, z[i].Labels[c]);
+                    Assert.Equal(1f, one[i].Labels[c]);
+                }
+                else
+                {
+                    Assert.Equal(z[i].Labels[c], one[i].Labels[c]);
+                    Assert.Equal(z[i].Labels[c], ign[i].Labels[c]);
+                }
+            }
+        }
+        Assert.True(uncertain > 0, "synth CheXpert has no uncertain labels to test the policies on");
+    }
+
+    [Fact]
+    public void No_PHI_in_any_cache_file_manifest_log_or_rejects()
+    {
+        var phi = new List<string>();
+        var outputs = new List<string>();
+        foreach (var layout in new[] { "chestxray2017", "nih", "chexpert", "rsna" })
+        {
+            var input = fx.CopyOf(layout, $"phi-{layout}");
+            // One bad input per layout so rejects.csv and the log carry a path-derived line too.
+            var victim = Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
+                .Where(f => f.EndsWith(".jpeg") || f.EndsWith(".jpg") || f.EndsWith(".png") || f.EndsWith(".dcm")).Order(StringComparer.Ordinal).First();
+            File.WriteAllBytes(victim, File.ReadAllBytes(victim)[..200]);
+            var o = fx.Options(layout, input, fx.NewDir($"phi-cache-{layout}")) with { SkipBad = true };
+            var (code, stderr) = CacheReadback.RunCli(CacheReadback.CliArgs(o, "--skip-bad"));
+            Assert.True(code == 0, stderr);
+            var stderrFile = Path.Combine(o.OutputDir, "logs", "stderr.txt");
+            File.WriteAllText(stderrFile, stderr); // the console output is a log too
+            Assert.True(new FileInfo(Path.Combine(o.OutputDir, RejectsFile.FileName)).Length > 30);
+            outputs.Add(o.OutputDir);
+
+            foreach (var item in DatasetAdapters.Open(layout, input, new AdapterOptions { FrontalOnly = false }).Enumerate())
+                phi.Add(item.PatientId);
+            foreach (var dcm in Directory.EnumerateFiles(input, "*.dcm", SearchOption.AllDirectories))
+                phi.AddRange(CacheReadback.DicomPhi(dcm));
+        }
+        Assert.Contains(phi, p => p.Contains('^') || p.Length == 8 && p.All(char.IsAsciiDigit)); // the DICOM PHI was found
+        Assert.Contains(phi, p => p.StartsWith("person"));
+        Assert.Contains(phi, p => p.StartsWith("patient"));
+        foreach (var dir in outputs)
+        {
+            var hits = CacheReadback.FilesContaining(dir, phi);
+            Assert.True(hits.Count == 0, string.Join("\n", hits.Take(20)));
+        }
+    }
+
+    [Fact]
+    public void Rerun_keeps_verified_shards_and_redoes_a_damaged_one()
+    {
+        var o = fx.Options("nih", fx.Roots["nih"], fx.NewDir("cache-rerun"));
+        var first = Preprocessor.Run(o);
+        var before = Directory.EnumerateFiles(o.OutputDir, "*.parquet", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllBytes);
+        Assert.True(before.Count >= 3);
+        var again = Preprocessor.Run(o);
+        Assert.Equal(0, again.ShardsWritten);
+        Assert.Equal(before.Count, again.ShardsKept);
+
+        var victim = before.Keys.Order(StringComparer.Ordinal).First();
+        var bytes = File.ReadAllBytes(victim); bytes[bytes.Length / 2] ^= 0xFF; File.WriteAllBytes(victim, bytes);
+        var third = Preprocessor.Run(o);
+        Assert.Equal(1, third.ShardsWritten);
+        foreach (var (f, b) in before) Assert.Equal(b, File.ReadAllBytes(f));
+        Assert.Equal(File.ReadAllText(Path.Combine(o.OutputDir, "manifest.yaml")), ManifestYaml.Serialize(first.Manifest));
+    }
+
+    [Fact]
+    public void Every_shard_carries_the_parameters_in_its_key_value_metadata()
+    {
+        var o = fx.Options("rsna", fx.Roots["rsna"], fx.NewDir("cache-kv"));
+        var m = Preprocessor.Run(o).Manifest;
+        foreach (var (name, split) in m.Splits)
+            foreach (var shard in split.Shards)
+            {
+                using var r = XRayHpc.Parquet.ParquetFileReader.Open(Path.Combine(o.OutputDir, shard.Path));
+                var meta = ManifestYaml.Deserializer.Deserialize<ShardMetadata>(r.KeyValueMetadata[CacheManifest.MetadataKey]);
+                Assert.Equal(m.Dataset, meta.Dataset);
+                Assert.Equal(m.ClassNames, meta.ClassNames);
+                Assert.Equal(m.ImageSize, meta.ImageSize);
+                Assert.Equal(name, meta.SplitName);
+                Assert.Equal(shard.RowGroupRows, r.RowGroups.Select(g => g.RowCount).ToList());
+                Assert.Equal(shard.Sha256, ShardRecord.FileSha256(Path.Combine(o.OutputDir, shard.Path)));
+            }
+    }
+}
