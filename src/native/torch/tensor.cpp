@@ -266,9 +266,13 @@ XT_API int xt_binary_(int op, TH a, TH b, double alpha) {
   }
   XT_CATCH_STATUS
 }
-XT_API int xt_binary_scalar_(int op, TH a, double s) {
+XT_API int xt_binary_scalar_(int op, TH a, double s_) {
   XT_TRY {
     auto& x = xt_t(a);
+    // An integral tensor takes a whole number as an integer scalar (like Python's `t.add_(1)`): a
+    // double scalar promotes the result to float, which cannot be written back in place.
+    c10::Scalar s = (at::isIntegralType(x.scalar_type(), /*includeBool=*/false) && s_ == (double)(int64_t)s_)
+                        ? c10::Scalar((int64_t)s_) : c10::Scalar(s_);
     switch (op) {
       case 0: x.add_(s); return 0;
       case 1: x.sub_(s); return 0;
