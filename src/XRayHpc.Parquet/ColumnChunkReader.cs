@@ -214,8 +214,9 @@ internal sealed class ColumnChunkReader<T> where T : struct
     {
         if (_slotValid is null)
         {
+            // every slot before this one was valid, including earlier slots of the current page
             _slotValid = new bool[_values.Length];
-            Array.Fill(_slotValid, true, 0, _slots);
+            Array.Fill(_slotValid, true, 0, slot);
         }
         _slotValid[slot] = false;
     }

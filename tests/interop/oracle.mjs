@@ -1,8 +1,9 @@
 // Test oracle for tests/XRayHpc.Parquet.Tests: independent Parquet implementations (DuckDB, hyparquet)
 // read files we write and write files we must read. Every command prints one JSON document on stdout.
-//   node oracle.mjs dump duckdb|hyparquet FILE      -> {columns, data:{col:[values]}, kv, rowGroups, stats}
-//   node oracle.mjs write-duckdb DIR                -> writes DIR/duckdb_*.parquet, prints [{file, options}]
-//   node oracle.mjs write-hyparquet DIR             -> writes DIR/hyparquet_*.parquet, prints [{file, data}]
+//   node oracle.mjs dump duckdb|hyparquet FILE...   -> [{columns, data:{col:[values]}, kv, rowGroups, stats}] per file
+//   node oracle.mjs write-duckdb DIR                -> writes DIR/duckdb_*.parquet, prints [{file, options, dump}]
+//   node oracle.mjs write-hyparquet DIR             -> writes DIR/hyparquet_*.parquet, prints [{file, dump}]
+// (one process per call: node and DuckDB start-up dominate the cost, so calls take many files)
 // Values: int64 as decimal strings, blobs / fixed-length bytes as hex, non-finite floats as strings.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,8 +31,8 @@ async function duckdb() {
   return instance.connect();
 }
 
-async function dumpDuckdb(file) {
-  const conn = await duckdb();
+async function dumpDuckdb(file, conn) {
+  conn ??= await duckdb();
   const res = await conn.runAndReadAll(`SELECT * FROM read_parquet(${sq(file)})`);
   const columns = res.columnNames();
   const rows = res.getRows();
@@ -48,7 +49,7 @@ async function dumpHyparquet(file) {
   const buf = readFileSync(file);
   const file_ = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
   const meta = parquetMetadata(file_);
-  const rows = await parquetReadObjects({ file: file_ });
+  const rows = await parquetReadObjects({ file: file_, utf8: false });
   const top = [];
   // top-level names only (children of the root)
   let idx = 1;
@@ -96,7 +97,7 @@ async function writeDuckdb(dir) {
     const file = join(dir, `duckdb_${name}.parquet`);
     try {
       await conn.run(`COPY t TO ${sq(file)} (FORMAT parquet, ${opts}, KV_METADATA {writer: 'duckdb', variant: ${sq(name)}})`);
-      out.push({ file, options: opts });
+      out.push({ file, options: opts, dump: await dumpDuckdb(file, conn) });
     } catch (e) {
       out.push({ file: null, options: opts, error: String(e.message || e) });
     }
@@ -104,7 +105,7 @@ async function writeDuckdb(dir) {
   return out;
 }
 
-function writeHyparquet(dir) {
+async function writeHyparquet(dir) {
   const n = 3000;
   const ints = Array.from({ length: n }, (_, i) => (i * 37) % 1000 - 500);
   const longs = Array.from({ length: n }, (_, i) => BigInt(i) * 123456789n - 99999999999n);
@@ -132,6 +133,7 @@ function writeHyparquet(dir) {
     parquetWriteFile({ filename, columnData: columnData(enc), codec, rowGroupSize: 1000, kvMetadata: [{ key: 'writer', value: 'hyparquet' }] });
     files.push({ file: filename });
   }
+  for (const f of files) f.dump = await dumpHyparquet(f.file);
   // a LIST column needs an explicit schema (3-level list, every node optional as most writers do)
   const filename = join(dir, 'hyparquet_list.parquet');
   parquetWriteFile({
@@ -146,14 +148,18 @@ function writeHyparquet(dir) {
     ],
     rowGroupSize: 700,
   });
-  files.push({ file: filename });
+  files.push({ file: filename, dump: await dumpHyparquet(filename) });
   return files;
 }
 
-const [cmd, a, b] = process.argv.slice(2);
+const [cmd, a, ...rest] = process.argv.slice(2);
 let result;
-if (cmd === 'dump') result = a === 'hyparquet' ? await dumpHyparquet(b) : await dumpDuckdb(b);
+if (cmd === 'dump') {
+  result = [];
+  const conn = a === 'duckdb' ? await duckdb() : null;
+  for (const f of rest) result.push(a === 'hyparquet' ? await dumpHyparquet(f) : await dumpDuckdb(f, conn));
+}
 else if (cmd === 'write-duckdb') result = await writeDuckdb(a);
-else if (cmd === 'write-hyparquet') result = writeHyparquet(a);
+else if (cmd === 'write-hyparquet') result = await writeHyparquet(a);
 else { console.error('usage: oracle.mjs dump duckdb|hyparquet FILE | write-duckdb DIR | write-hyparquet DIR'); process.exit(2); }
 process.stdout.write(JSON.stringify(result));
