@@ -1,0 +1,63 @@
+using Spectre.Console;
+using XRayHpc.Training.Config;
+
+namespace XRayHpc.Training.Run;
+
+/// <summary>
+/// Rank 0's progress: a Spectre.Console live table when stdout is a terminal, plain lines otherwise
+/// (job logs), nothing with logging.progress: off. Other ranks get a view that prints nothing.
+/// </summary>
+public sealed class ProgressView
+{
+    readonly ProgressMode _mode;
+    readonly Dictionary<int, (double Auroc, string Hp)> _members = new();
+    readonly Table _table = new();
+    LiveDisplayContext? _live;
+    string _line = "";
+    long _lastPlainStep = -1;
+
+    public ProgressView(ProgressMode mode, bool isRank0)
+    {
+        _mode = !isRank0 ? ProgressMode.Off
+            : mode == ProgressMode.Auto ? (Console.IsOutputRedirected ? ProgressMode.Plain : ProgressMode.Live) : mode;
+        _table.AddColumn("member").AddColumn("best val AUROC").AddColumn("hyperparameters");
+    }
+
+    public T Run<T>(Func<T> body)
+    {
+        if (_mode != ProgressMode.Live) return body();
+        T result = default!;
+        AnsiConsole.Live(_table).AutoClear(false).Start(ctx => { _live = ctx; result = body(); });
+        _live = null;
+        return result;
+    }
+
+    public void Step(int epoch, long step, long total, double imagesPerS)
+    {
+        _line = $"epoch {epoch} step {step}/{total} {imagesPerS:F1} img/s";
+        if (_mode == ProgressMode.Live) { _table.Caption(new TableTitle(_line)); _live?.Refresh(); }
+        else if (_mode == ProgressMode.Plain && (step - _lastPlainStep >= 10 || step == total))
+        {
+            _lastPlainStep = step;
+            Console.WriteLine(_line);
+        }
+    }
+
+    public void Member(int member, double auroc, string hp)
+    {
+        double best = _members.TryGetValue(member, out var prev) && !(auroc > prev.Auroc) ? prev.Auroc : auroc;
+        _members[member] = (best, hp);
+        if (_mode == ProgressMode.Live)
+        {
+            _table.Rows.Clear();
+            foreach (var (m, v) in _members.OrderBy(kv => kv.Key)) _table.AddRow(m.ToString(), v.Auroc.ToString("F4"), Markup.Escape(v.Hp));
+            _live?.Refresh();
+        }
+    }
+
+    public void Note(string text)
+    {
+        if (_mode == ProgressMode.Plain) Console.WriteLine(text);
+        else if (_mode == ProgressMode.Live) { _table.Caption(new TableTitle(Markup.Escape(text))); _live?.Refresh(); }
+    }
+}

@@ -1,0 +1,63 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace XRayHpc.Training.Run;
+
+/// <summary>One line of metrics.jsonl: one member's evaluation at one ready point.</summary>
+public sealed record MetricsRecord
+{
+    public int Member { get; init; }
+    public int Round { get; init; }
+    public long Step { get; init; }
+    public int Epoch { get; init; }
+    public double TimeS { get; init; }
+    public double TrainLoss { get; init; }
+    public double ValLoss { get; init; }
+    public double MeanAuroc { get; init; }
+    public Dictionary<string, double> Auroc { get; init; } = new();
+    public double Accuracy { get; init; }
+    public double Precision { get; init; }
+    public double Recall { get; init; }
+    public double Specificity { get; init; }
+    public double F1 { get; init; }
+    /// <summary>Mean of the per-class thresholds chosen on validation (Youden); metrics above are at 0.5.</summary>
+    public double Threshold { get; init; }
+    public double F1AtThreshold { get; init; }
+    public double Lr { get; init; }
+    public double Momentum { get; init; }
+    public double WeightDecay { get; init; }
+    public double BatchSize { get; init; }
+    public double ImagesPerS { get; init; }
+    public long SkippedSteps { get; init; }
+    public bool Failed { get; init; }
+    /// <summary>Parameter checksum of the member after evaluation (bit-identity checks across runs).</summary>
+    public string Checksum { get; init; } = "";
+}
+
+/// <summary>One line of lineage.jsonl. kind: initial | exploit | restart | stop.</summary>
+public sealed record LineageLine
+{
+    public int Round { get; init; }
+    public long Step { get; init; }
+    public int Target { get; init; }
+    public int? Source { get; init; }
+    public string Kind { get; init; } = "";
+    public Dictionary<string, double> Old { get; init; } = new();
+    public Dictionary<string, double> New { get; init; } = new();
+    /// <summary>Exploit only: checksum of the source's weights+optimizer state as sent, and of the target's after loading.</summary>
+    public string? SourceChecksum { get; init; }
+    public string? TargetChecksum { get; init; }
+}
+
+public static class RunJson
+{
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static string Line<T>(T value) => JsonSerializer.Serialize(value, Options);
+    public static T Parse<T>(string line) => JsonSerializer.Deserialize<T>(line, Options) ?? throw new JsonException("empty line");
+}

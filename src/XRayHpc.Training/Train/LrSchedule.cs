@@ -1,0 +1,44 @@
+using XRayHpc.Training.Config;
+
+namespace XRayHpc.Training.Train;
+
+/// <summary>
+/// Learning rate as a pure function of (base lr, step): nothing to save or restore, so a resumed run and a
+/// PBT member whose base lr was just perturbed both land exactly where an uninterrupted run would.
+/// </summary>
+public sealed class LrSchedule(ScheduleConfig config, long totalSteps)
+{
+    public long TotalSteps { get; } = Math.Max(1, totalSteps);
+
+    public double At(double baseLr, long step)
+    {
+        long warm = config.WarmupSteps;
+        if (warm > 0 && step < warm && config.Name != ScheduleKind.Onecycle)
+            return baseLr * (step + 1) / warm;
+        double minLr = Math.Min(config.MinLr, baseLr);
+        switch (config.Name)
+        {
+            case ScheduleKind.Constant:
+                return baseLr;
+            case ScheduleKind.Step:
+                return baseLr * Math.Pow(config.Gamma, (step - warm) / config.StepSize);
+            case ScheduleKind.Cosine:
+            {
+                double t = Math.Clamp((double)(step - warm) / Math.Max(1, TotalSteps - warm), 0, 1);
+                return minLr + (baseLr - minLr) * 0.5 * (1 + Math.Cos(Math.PI * t));
+            }
+            case ScheduleKind.Onecycle:
+            {
+                // Leslie Smith's one-cycle as in torch's OneCycleLR (cosine annealing, 30 % rise, div 25, final div 1e4).
+                double peak = baseLr, start = peak / 25, end = start / 1e4;
+                long rise = Math.Max(1, (long)(0.3 * TotalSteps));
+                if (step < rise) return Anneal(start, peak, (double)step / rise);
+                return Anneal(peak, end, Math.Clamp((double)(step - rise) / Math.Max(1, TotalSteps - rise), 0, 1));
+            }
+            default:
+                throw new ArgumentOutOfRangeException(nameof(config), config.Name, "unknown schedule");
+        }
+    }
+
+    static double Anneal(double from, double to, double t) => to + (from - to) / 2 * (1 + Math.Cos(Math.PI * t));
+}

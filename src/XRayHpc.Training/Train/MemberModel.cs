@@ -1,0 +1,119 @@
+using System.Security.Cryptography;
+using System.Text;
+using XRayHpc.Torch;
+using XRayHpc.Training.Config;
+using nn = XRayHpc.Torch.nn;
+using optim = XRayHpc.Torch.optim;
+
+namespace XRayHpc.Training.Train;
+
+/// <summary>
+/// One member's network and optimizer on this rank, plus the flat "state blob" (weights + optimizer state)
+/// used both for PBT exploit (sent over MPI) and for checksums that prove a copy is exact.
+/// </summary>
+public sealed class MemberModel : IDisposable
+{
+    public nn.Module<Tensor, Tensor> Net { get; }
+    public optim.Optimizer Optimizer { get; }
+    readonly ExperimentConfig _config;
+
+    public MemberModel(ExperimentConfig config, int classes, long initSeed, IReadOnlyDictionary<string, double> hp)
+    {
+        _config = config;
+        torch.manual_seed(initSeed);
+        Net = XRayHpc.Models.Models.Create(config.Model.Name, classes, config.Model.InChannels);
+        if (config.Precision.ChannelsLast) Net.to(MemoryFormat.ChannelsLast);
+        var o = config.Optimizer;
+        var ps = Net.parameters().ToList();
+        Optimizer = o.Name switch
+        {
+            OptimizerKind.Sgd => new optim.SGD(ps, o.Lr, o.Momentum, 0, o.WeightDecay, o.Nesterov),
+            OptimizerKind.Adam => new optim.Adam(ps, o.Lr, (o.Beta1, o.Beta2), o.Eps, o.WeightDecay),
+            _ => new optim.AdamW(ps, o.Lr, (o.Beta1, o.Beta2), o.Eps, o.WeightDecay),
+        };
+        Apply(hp, lr: hp.TryGetValue("lr", out var lr) ? lr : o.Lr);
+    }
+
+    /// <summary>Sets lr (already scheduled), momentum and weight decay on every parameter group.</summary>
+    public void Apply(IReadOnlyDictionary<string, double> hp, double lr)
+    {
+        foreach (var g in Optimizer.ParamGroups)
+        {
+            g.LearningRate = lr;
+            if (hp.TryGetValue("weight_decay", out var wd)) g.WeightDecay = wd;
+            if (hp.TryGetValue("momentum", out var m))
+            {
+                if (_config.Optimizer.Name == OptimizerKind.Sgd) g.Momentum = m;
+                else g.Betas = (m, g.Betas.Item2); // for Adam(W) "momentum" tunes beta1
+            }
+        }
+    }
+
+    public Dictionary<string, Tensor> ModelState() => Net.state_dict();
+    public Dictionary<string, Tensor> OptimizerState() => Optimizer.state_tensors();
+
+    // ---- state blob: "m:<name>" / "o:<name>" tensors in ordinal name order ----------------------------
+
+    /// <summary>Header (names, dtypes, shapes) and the concatenated raw bytes of weights + optimizer state.</summary>
+    public (string Header, byte[] Bytes) SaveBlob()
+    {
+        var entries = ModelState().Select(kv => ("m:" + kv.Key, kv.Value))
+            .Concat(OptimizerState().Select(kv => ("o:" + kv.Key, kv.Value)))
+            .OrderBy(e => e.Item1, StringComparer.Ordinal).ToList();
+        var header = new StringBuilder();
+        using var bytes = new MemoryStream();
+        foreach (var (name, t) in entries)
+        {
+            using var c = t.contiguous();
+            var b = c.ToBytes();
+            header.Append(name).Append('\t').Append((int)t.dtype).Append('\t').Append(string.Join(',', t.shape)).Append('\t').Append(b.Length).Append('\n');
+            bytes.Write(b);
+        }
+        return (header.ToString(), bytes.ToArray());
+    }
+
+    public void LoadBlob(string header, byte[] bytes)
+    {
+        var model = new Dictionary<string, Tensor>();
+        var opt = new Dictionary<string, Tensor>();
+        int offset = 0;
+        try
+        {
+            foreach (var line in header.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var f = line.Split('\t');
+                var shape = f[2].Length == 0 ? Array.Empty<long>() : f[2].Split(',').Select(long.Parse).ToArray();
+                int len = int.Parse(f[3]);
+                var t = torch.from_bytes(bytes.AsSpan(offset, len), (ScalarType)int.Parse(f[1]), shape);
+                offset += len;
+                (f[0].StartsWith("m:") ? model : opt)[f[0][2..]] = t;
+            }
+            using (torch.no_grad()) Net.load_state_dict(model);
+            Optimizer.load_state_tensors(opt);
+        }
+        finally
+        {
+            foreach (var t in model.Values.Concat(opt.Values)) t.Dispose();
+        }
+    }
+
+    /// <summary>First 16 hex digits of SHA-256 over the state blob: equal iff weights and optimizer state are bit-equal.</summary>
+    public string Checksum()
+    {
+        var (h, b) = SaveBlob();
+        return Checksum(h, b);
+    }
+
+    public static string Checksum(string header, byte[] bytes)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(Encoding.UTF8.GetBytes(header));
+        sha.AppendData(bytes);
+        return Convert.ToHexStringLower(sha.GetHashAndReset())[..16];
+    }
+
+    public void Dispose()
+    {
+        Net.Dispose();
+    }
+}

@@ -1,0 +1,20 @@
+namespace XRayHpc.Training.Train;
+
+/// <summary>Command-line choices of `xrayhpc train` beyond the config itself.</summary>
+public sealed record TrainOptions
+{
+    /// <summary>Continue from the latest complete checkpoint set of run.dir (fresh start when there is none).</summary>
+    public bool Resume { get; init; }
+    /// <summary>Retrain one member's hyperparameter schedule from this lineage.jsonl (population 1).</summary>
+    public string? ReplayLineage { get; init; }
+    public int ReplayMember { get; init; }
+}
+
+/// <summary>Exit codes the trainer returns (mirrors XRayHpc.Cli.ExitCodes, which job scripts rely on).</summary>
+public static class TrainExit
+{
+    public const int Ok = 0;
+    public const int Failure = 1;
+    public const int BadInput = 2;
+    public const int CheckpointedForRequeue = 75;
+}
