@@ -11,32 +11,53 @@ namespace XRayHpc.Cache;
 /// </summary>
 public class PreprocessParameters
 {
+    [YamlMember(Order = 0)]
     public int FormatVersion { get; set; } = 1;
+    [YamlMember(Order = 1)]
     public string Dataset { get; set; } = "";
+    [YamlMember(Order = 2)]
     public List<string> ClassNames { get; set; } = [];
+    [YamlMember(Order = 3)]
     public int ImageSize { get; set; }
+    [YamlMember(Order = 4)]
     public string Resize { get; set; } = "stretch, separable triangle filter (antialiased bilinear), 14-bit fixed point";
+    [YamlMember(Order = 5)]
     public long Seed { get; set; }
+    [YamlMember(Order = 6)]
     public int TargetRanks { get; set; }
+    [YamlMember(Order = 7)]
     public double ValFraction { get; set; }
+    [YamlMember(Order = 8)]
     public double TestFraction { get; set; }
+    [YamlMember(Order = 9)]
     public string SplitPolicy { get; set; } = "patient-level; dataset test/valid rows -> test; val (and test when the dataset has none) carved from train patients sorted by sha256(seed:patient_hash)";
+    [YamlMember(Order = 10)]
     public string UncertaintyPolicy { get; set; } = "";
+    [YamlMember(Order = 11)]
     public bool FrontalOnly { get; set; }
+    [YamlMember(Order = 12)]
     public string Codec { get; set; } = "";
+    [YamlMember(Order = 13)]
     public string PatientHash { get; set; } = "hmac-sha256(secret salt, raw id), first 16 hex digits; salt kept outside the cache";
+    [YamlMember(Order = 14)]
     public string SaltId { get; set; } = "";
+    [YamlMember(Order = 15)]
     public string CodeVersion { get; set; } = "";
     /// <summary>Planned rows per split before any --skip-bad rejection.</summary>
+    [YamlMember(Order = 16)]
     public Dictionary<string, long> PlannedRows { get; set; } = [];
 }
 
 /// <summary>The per-shard metadata blob: the parameters plus where this shard sits in the plan.</summary>
 public sealed class ShardMetadata : PreprocessParameters
 {
+    [YamlMember(Order = 50)]
     public string SplitName { get; set; } = "";
+    [YamlMember(Order = 51)]
     public int ShardIndex { get; set; }
+    [YamlMember(Order = 52)]
     public int FirstItem { get; set; }
+    [YamlMember(Order = 53)]
     public List<int> PlannedRowGroupRows { get; set; } = [];
 }
 
@@ -65,9 +86,13 @@ public sealed class CacheManifest : PreprocessParameters
     public const string MetadataKey = "xrayhpc.manifest";
 
     /// <summary>Mean and std of train pixels on the 0..1 scale (what the loader normalizes with).</summary>
+    [YamlMember(Order = 100)]
     public double PixelMean { get; set; }
+    [YamlMember(Order = 101)]
     public double PixelStd { get; set; }
+    [YamlMember(Order = 102)]
     public long Rejected { get; set; }
+    [YamlMember(Order = 103)]
     public Dictionary<string, SplitEntry> Splits { get; set; } = [];
 
     public SplitEntry GetSplit(string name) =>
