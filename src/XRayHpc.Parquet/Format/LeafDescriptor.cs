@@ -33,7 +33,10 @@ internal static class SchemaMapper
             var top = elements[idx];
             int leafCount = CountSubtree(elements, ref idx);
             leaf += leafCount;
-            string? why = TryMap(elements, start, firstLeaf, leafCount, out var desc);
+            string? why;
+            LeafDescriptor? desc;
+            try { why = TryMap(elements, start, firstLeaf, leafCount, out desc); }
+            catch (ArgumentException e) { throw new CorruptDataException($"schema element '{top.Name}' is invalid: {e.Message}"); }
             if (desc is not null) { columns.Add(desc.Column); leaves.Add(desc); }
             else unsupported[top.Name] = why!;
         }
