@@ -13,6 +13,8 @@ public sealed class StopSignal : IDisposable
     volatile int _received;
 
     public bool Requested => _received != 0;
+    /// <summary>Called on the signal's thread (log only: the trainer acts at the next agreed step boundary).</summary>
+    public Action<int>? Received { get; set; }
     public int Signal => _received;
 
     public StopSignal()
@@ -26,6 +28,7 @@ public sealed class StopSignal : IDisposable
     {
         _received = ctx.Signal == PosixSignal.SIGTERM ? 15 : SIGUSR1;
         ctx.Cancel = true; // keep running until the next step boundary
+        Received?.Invoke(_received);
     }
 
     public void Dispose()

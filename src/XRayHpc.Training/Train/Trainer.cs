@@ -92,6 +92,7 @@ public sealed class Trainer
     public int Run()
     {
         using var stop = new StopSignal();
+        stop.Received = sig => _log.Warn($"signal {sig} received; last step started: {Volatile.Read(ref _step)}");
         var progress = new ProgressView(_cfg.Logging.Progress, _rank0);
         var classes = _manifest.ClassNames;
         Tensor? posWeight = !_multiClass && _cfg.Data.PosWeight
@@ -139,6 +140,7 @@ public sealed class Trainer
                 }
 
                 TrainStep(data, schedule, posWeight);
+                _log.Debug($"step {_step} done");
                 progress.Step(data.Epoch, _step, total, _secondsSinceReady > 0 ? _imagesSinceReady * _pop.Members / _secondsSinceReady : 0);
 
                 if (replay?.ChangeAt(_step) is { } replayHp) { _hp = replayHp; data.ChangeBatchSize(BatchSizeOf(_hp)); }

@@ -1,0 +1,239 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using XRayHpc.Checkpoint;
+
+namespace XRayHpc.Training.Tests;
+
+/// <summary>
+/// `xrayhpc train` end to end under a real mpirun on tiny synthetic data. One collection: the runs share
+/// the 2 CPU cores, so they run one after another.
+/// </summary>
+[Collection("train-mpi")]
+public sealed class TrainRunTests(SynthCaches data)
+{
+    static readonly TimeSpan RunLimit = TimeSpan.FromMinutes(4);
+
+    string NewRunDir(string name) => Path.Combine(data.Root, name + "-" + Guid.NewGuid().ToString("N")[..6]);
+
+    string Config(string runDir, string cache, long maxSteps = 24, int population = 2, string extra = "")
+    {
+        var path = runDir + ".yaml";
+        File.WriteAllText(path, $$"""
+            run: {name: t, dir: "{{runDir}}", seed: 5, threads: 1}
+            data: {cache: "{{cache}}", task: multilabel, batch_size: 16, eval_batch_size: 64, augment: true, loader_threads: 1, prefetch: 2}
+            model: {name: resnet18, in_channels: 1}
+            optimizer: {name: sgd, lr: 0.01, momentum: 0.9, weight_decay: 0.0001}
+            schedule: {name: cosine, max_steps: {{maxSteps}}, warmup_steps: 2}
+            precision: {dtype: bf16, channels_last: true}
+            tuner:
+              kind: {{(population > 1 ? "pbt" : "none")}}
+              population: {{population}}
+              ready_steps: 6
+              quantile: 0.5
+              max_bad_steps: 5
+              search_space: {{(population > 1 ? "{lr: {log_uniform: [0.001, 0.1]}, momentum: {uniform: [0.8, 0.95]}}" : "{}")}}
+            checkpoint: {keep_last: 5}
+            logging: {level: debug, progress: plain}
+            {{extra}}
+            """);
+        return path;
+    }
+
+    static int Train(int ranks, string config, TimeSpan limit, out CliProcess proc, Dictionary<string, string>? env = null, params string[] more)
+    {
+        proc = CliProcess.Start(ranks, ["train", config, .. more], env);
+        return proc.Wait(limit);
+    }
+
+    static List<JsonObject> Lines(string path) =>
+        File.ReadAllLines(path).Where(l => l.Length > 0).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
+
+    /// <summary>metrics.jsonl without the wall-clock fields (time, throughput), which no rerun reproduces.</summary>
+    static string[] Deterministic(string metricsPath) => Lines(metricsPath).Select(o =>
+    {
+        o.Remove("time_s"); o.Remove("images_per_s");
+        return o.ToJsonString();
+    }).ToArray();
+
+    [Fact]
+    public void InvalidConfig_ExitsTwo_NamesLineAndKey_WritesNothing()
+    {
+        var run = NewRunDir("bad");
+        var good = File.ReadAllText(Config(run, data.Cache32));
+        (string Yaml, string Expect)[] cases =
+        [
+            (good.Replace("weight_decay: 0.0001}", "weight_decay: 0.0001, momentm: 0.9}"), @":4:\d+: optimizer\.momentm: unknown key \(did you mean momentum\?\)"),
+            (good.Replace("max_steps: 24", "max_steps: lots"), @":5:\d+: schedule\.max_steps: expected an integer, got 'lots'"),
+            (good.Replace("seed: 5,", "seed: [5,"), @":\d+:\d+: invalid YAML"),
+        ];
+        foreach (var (yaml, expect) in cases)
+        {
+            var path = run + ".bad.yaml";
+            File.WriteAllText(path, yaml);
+            int rc = Train(0, path, RunLimit, out var p);
+            Assert.True(rc == 2, p.Describe());
+            Assert.Matches(new Regex(Regex.Escape(path) + expect), p.Stderr);
+            Assert.False(Directory.Exists(run), "nothing may be written for a bad config");
+        }
+        int rc2 = Train(0, Config(run, data.Cache32), RunLimit, out var p2, null, "--set", "tuner.kind=pbtt");
+        Assert.True(rc2 == 2, p2.Describe());
+        Assert.Contains("--set tuner.kind=pbtt: tuner.kind: 'pbtt' is not one of", p2.Stderr);
+        Assert.False(Directory.Exists(run));
+    }
+
+    [Fact]
+    public void Pbt_TwoMembersOnTwoRanks_ExploitsWithExactCopies_AndSigkillResumeIsBitwiseEqual()
+    {
+        // Uninterrupted reference run.
+        var runA = NewRunDir("pbt-a");
+        int rc = Train(2, Config(runA, data.Cache32), RunLimit, out var a);
+        Assert.True(rc == 0, a.Describe());
+
+        var lineage = Lines(Path.Combine(runA, "lineage.jsonl"));
+        var exploits = lineage.Where(l => (string)l["kind"]! == "exploit").ToList();
+        Assert.True(exploits.Count >= 2, $"expected >= 2 exploit/explore steps, lineage:\n{string.Join('\n', lineage)}");
+        foreach (var e in exploits)
+        {
+            Assert.Equal((string)e["source_checksum"]!, (string)e["target_checksum"]!);
+            Assert.NotEqual((int)e["source"]!, (int)e["target"]!);
+            Assert.NotEqual(e["old"]!.ToJsonString(), e["new"]!.ToJsonString());
+            foreach (var (k, v) in e["new"]!.AsObject())
+                if (k == "lr") Assert.InRange((double)v!, 0.001, 0.1);
+        }
+        // The metrics of the round that copied: the receiver's evaluation checksum right after equals nothing stale.
+        var metrics = Lines(Path.Combine(runA, "metrics.jsonl"));
+        Assert.Equal(8, metrics.Count); // 4 ready points x 2 members
+        Assert.True(File.Exists(Path.Combine(runA, "summary.json")) && File.Exists(Path.Combine(runA, "predictions.csv")));
+        Assert.True(File.Exists(Path.Combine(runA, "logs", "rank-1.log")));
+
+        // Same run, SIGKILLed right after the step-12 checkpoint set is committed, then resumed.
+        var runB = NewRunDir("pbt-b");
+        var cfgB = Config(runB, data.Cache32);
+        using (var b = CliProcess.Start(2, ["train", cfgB]))
+        {
+            var latest = Path.Combine(runB, "checkpoints", "latest");
+            Poll.Until(() => Poll.ReadShared(latest).Trim() == "step-00000012", RunLimit, "checkpoint set step 12", () => !b.Exited, b.Describe);
+            b.Kill();
+        }
+        rc = Train(2, cfgB, RunLimit, out var resumed, null, "--resume");
+        Assert.True(rc == 0, resumed.Describe());
+        Assert.Contains("resumed member 0", File.ReadAllText(Path.Combine(runB, "logs", "rank-0.log")));
+
+        Assert.Equal(Deterministic(Path.Combine(runA, "metrics.jsonl")), Deterministic(Path.Combine(runB, "metrics.jsonl")));
+        Assert.Equal(File.ReadAllText(Path.Combine(runA, "lineage.jsonl")), File.ReadAllText(Path.Combine(runB, "lineage.jsonl")));
+        var sa = JsonNode.Parse(File.ReadAllText(Path.Combine(runA, "summary.json")))!;
+        var sb = JsonNode.Parse(File.ReadAllText(Path.Combine(runB, "summary.json")))!;
+        Assert.Equal((string)sa["final_checksum"]!, (string)sb["final_checksum"]!);
+        Assert.Equal((double)sa["test_mean_auroc"]!, (double)sb["test_mean_auroc"]!);
+        Assert.Equal(File.ReadAllText(Path.Combine(runA, "predictions.csv")), File.ReadAllText(Path.Combine(runB, "predictions.csv")));
+    }
+
+    [Fact]
+    public void Pbt_TwoMembersOnFourRanks_NanMemberIsSkippedCountedAndReplaced_NoNanBest()
+    {
+        var run = NewRunDir("nan4");
+        // Injected fault: member 1's loss reads as NaN for steps 1..6, the path a real divergence takes.
+        int rc = Train(4, Config(run, data.Cache32, maxSteps: 18), RunLimit, out var p, new() { ["XRAYHPC_FAULT_NAN"] = "1:1:7" });
+        Assert.True(rc == 0, p.Describe());
+        var metrics = Lines(Path.Combine(run, "metrics.jsonl"));
+        var m1 = metrics.First(m => (int)m["member"]! == 1 && (int)m["round"]! == 1);
+        Assert.Equal(6, (long)m1["skipped_steps"]!);
+        Assert.True((bool)m1["failed"]!);
+        Assert.Equal(0, (long)metrics.First(m => (int)m["member"]! == 0 && (int)m["round"]! == 1)["skipped_steps"]!);
+
+        var exploits = Lines(Path.Combine(run, "lineage.jsonl")).Where(l => (string)l["kind"]! == "exploit").ToList();
+        Assert.True(exploits.Count >= 2, p.Describe());
+        Assert.Equal((1, 0), ((int)exploits[0]["target"]!, (int)exploits[0]["source"]!)); // the diverged member is replaced first
+        Assert.All(exploits, e => Assert.Equal((string)e["source_checksum"]!, (string)e["target_checksum"]!));
+
+        var store = new CheckpointStore(Path.Combine(run, "checkpoints"));
+        var best = store.ReadBest();
+        Assert.NotNull(best);
+        Assert.True(double.IsFinite(best.Value.Score));
+        var (state, _) = store.Read(best.Value.Member, best.Value.Step);
+        Assert.True(double.IsFinite(state.Metrics["mean_auroc"]));
+        Assert.Equal(4, JsonNode.Parse(File.ReadAllText(Path.Combine(run, "summary.json")))!["ranks"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void Sigusr1_MidRun_CheckpointsWithinOneStep_AndExits75()
+    {
+        var run = NewRunDir("usr1");
+        using var p = CliProcess.Start(2, ["train", Config(run, data.Cache32, maxSteps: 400, population: 1)]);
+        var log = Path.Combine(run, "logs", "rank-0.log");
+        // Send the signal mid-epoch, between ready points: after step 3 has finished.
+        Poll.Until(() => Poll.ReadShared(log).Contains("step 3 done"), RunLimit, "step 3 in rank-0.log", () => !p.Exited, p.Describe);
+        p.Signal(10); // SIGUSR1 to mpirun, which forwards it to the ranks
+        int rc = p.Wait(RunLimit);
+        Assert.True(rc == 75, p.Describe());
+        var text = File.ReadAllText(log);
+        var at = long.Parse(Regex.Match(text, @"signal 10 received; last step started: (\d+)").Groups[1].Value);
+        var store = new CheckpointStore(Path.Combine(run, "checkpoints"));
+        var step = store.FindLatestComplete(1);
+        Assert.NotNull(step);
+        Assert.InRange(step!.Value, at, at + 1);
+        Assert.True(step < 400);
+        Assert.Contains($"stop signal at step {step}", text);
+    }
+
+    [Fact]
+    public void FullCheckpointDisk_ErrorIsReported_TrainingContinues_PreviousCheckpointLoads()
+    {
+        var run = NewRunDir("full");
+        var mnt = run + "-ckpt";
+        Directory.CreateDirectory(mnt);
+        // A real full disk: a tmpfs that holds one checkpoint set (~90 MB: ResNet-18 weights + SGD momentum) but not two.
+        bool mounted = Environment.UserName == "root" && RunTool("mount", "-t", "tmpfs", "-o", "size=130m", "tmpfs", mnt) == 0;
+        if (!mounted)
+        {
+            // Without root: a regular file where the checkpoint directory must go (every save fails).
+            Directory.Delete(mnt);
+            File.WriteAllText(mnt, "in the way");
+        }
+        try
+        {
+            int rc = Train(1, Config(run, data.Cache32, maxSteps: 12, population: 1, extra: $"# checkpoints on the small disk"),
+                RunLimit, out var p, null, "--set", $"checkpoint.dir={mnt}/ckpt");
+            Assert.True(rc == 0, p.Describe());
+            Assert.Contains("checkpoint failed at step", p.Stderr);
+            Assert.Contains("CHECKPOINT FAILED", File.ReadAllText(Path.Combine(run, "logs", "rank-0.log")));
+            Assert.True(File.Exists(Path.Combine(run, "summary.json")), "training must go on to the end");
+            if (mounted)
+            {
+                var store = new CheckpointStore(Path.Combine(mnt, "ckpt"));
+                Assert.Equal(6, store.FindLatestComplete(1)); // the first set; saves at 12 failed
+                var (state, dir) = store.Read(0, 6);
+                var (weights, _) = XRayHpc.Torch.Safetensors.Load(Path.Combine(dir, "model.safetensors"));
+                Assert.Contains("fc.weight", weights.Keys);
+                Assert.Equal(6, state.Step);
+                Assert.Empty(Directory.GetDirectories(store.MemberDir(0), ".tmp-*"));
+            }
+        }
+        finally
+        {
+            if (mounted) RunTool("umount", mnt);
+        }
+    }
+
+    static int RunTool(string file, params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        try { using var pr = System.Diagnostics.Process.Start(psi)!; pr.WaitForExit(); return pr.ExitCode; }
+        catch (System.ComponentModel.Win32Exception) { return -1; }
+    }
+
+    [Fact]
+    public void Pneumonia64px_TwoRanks_ReachesMeanAuroc90()
+    {
+        var run = NewRunDir("auroc");
+        var cfg = Config(run, data.Cache64, maxSteps: 60, population: 1);
+        int rc = Train(2, cfg, RunLimit, out var p, null,
+            "--set", "optimizer={name: adam, lr: 0.002, weight_decay: 0.0001}", "--set", "tuner.ready_steps=30", "--set", "checkpoint.enabled=false");
+        Assert.True(rc == 0, p.Describe());
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "summary.json")))!;
+        double val = (double)summary["val_mean_auroc"]!, test = (double)summary["test_mean_auroc"]!;
+        Assert.True(val >= 0.90 && test >= 0.90, $"val {val:F4} test {test:F4}\n{File.ReadAllText(Path.Combine(run, "metrics.jsonl"))}");
+    }
+}
