@@ -114,10 +114,12 @@ public static class DicomDecoder
                 var img = OpenJpeg.Decode(FirstFrame(ds), name);
                 CheckSize(img.Width, img.Height, cols, rows, name);
                 if (img.Components != spp) throw new DataFormatException(name, null, $"corrupt DICOM: JPEG 2000 has {img.Components} components, SamplesPerPixel is {spp}");
-                // J2K decodes to signed values itself; masking below only drops bits above BitsStored.
+                // J2K carries its own sign, and lossy (.91) decoding overshoots the BitsStored range at
+                // sharp edges: clamp rather than mask, so a bright edge never wraps around to black.
                 values = img.Samples;
-                if (img.Signed) return new DicomPixels(cols, rows, values, spp, photometric);
-                break;
+                int lo = signed ? -(1 << (bitsStored - 1)) : 0, hi = signed ? (1 << (bitsStored - 1)) - 1 : (1 << bitsStored) - 1;
+                for (int i = 0; i < values.Length; i++) values[i] = Math.Clamp(values[i], lo, hi);
+                return new DicomPixels(cols, rows, values, spp, photometric);
             }
             default:
                 throw new DataFormatException(name, null, $"unsupported transfer syntax {ts} in file");
