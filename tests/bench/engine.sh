@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# make bench-engine: ResNet-18 training step (batch 16; 224 and 128 px; fp32 vs bf16 autocast;
+# contiguous vs channels_last), our engine beside PyTorch (/usr/bin/python3 + torchvision) in the same
+# run, interleaved, medians. Tunables: BENCH_THREADS (2), BENCH_BATCH (16), BENCH_SIZES (224,128),
+# BENCH_WARMUP (2), BENCH_ROUNDS (3), BENCH_STEPS (steps per block, 2), BENCH_PEAK_GFLOPS (900).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+dotnet build tests/bench/engine -c "${CONFIG:-Release}" --nologo -v:q -clp:ErrorsOnly >/dev/null
+echo "BLAS: $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3)"
+echo "libtorch: $(/usr/bin/python3 -c 'import torch; print(torch.__version__)' 2>/dev/null || echo '?')  host: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+exec dotnet "tests/bench/engine/bin/${CONFIG:-Release}/net10.0/XRayHpc.Bench.Engine.dll"
