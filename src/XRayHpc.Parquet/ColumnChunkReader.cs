@@ -22,6 +22,7 @@ internal sealed class ColumnChunkReader<T> where T : struct
     readonly long _expectedRows;
     readonly ValueDecoder<T> _decoder;
     readonly Arena? _arena;
+    readonly bool _chunkIsArena; // uncompressed binary chunk: values stay where they were read
 
     /// <summary>Position (within the chunk) of the page being decoded, for error messages.</summary>
     public int CurrentPageOffset { get; private set; }
@@ -36,13 +37,15 @@ internal sealed class ColumnChunkReader<T> where T : struct
     long _valuesSeen;
 
     public ColumnChunkReader(LeafDescriptor d, CodecId codec, byte[] chunk, int chunkLen, long expectedValues,
-        long expectedRows, ValueDecoder<T> decoder, bool binary)
+        long expectedRows, ValueDecoder<T> decoder, bool binary, bool chunkIsArena)
     {
         _d = d; _codec = codec; _chunk = chunk; _chunkLen = chunkLen; _expectedValues = expectedValues;
         _expectedRows = expectedRows; _decoder = decoder;
         int initial = (int)Math.Min(expectedValues, 1024L + chunkLen * 8L);
         _values = new T[Math.Max(initial, 0)];
-        if (binary) _arena = new Arena((int)Math.Min(chunkLen + 1024L, Array.MaxLength));
+        _chunkIsArena = binary && chunkIsArena && codec == CodecId.Uncompressed;
+        if (_chunkIsArena) _arena = new Arena(chunk, chunkLen);
+        else if (binary) _arena = new Arena((int)Math.Min(chunkLen + 1024L, Array.MaxLength));
         if (d.MaxRep > 0) _listOffsets = new int[Math.Max(1, (int)Math.Min(expectedRows + 1, 1024L + chunkLen * 8L))];
     }
 
@@ -89,6 +92,11 @@ internal sealed class ColumnChunkReader<T> where T : struct
     {
         CheckExpansion(length, uncompressed, codec);
         var src = _chunk.AsSpan(at, length);
+        if (_chunkIsArena && codec == CodecId.Uncompressed)
+        {
+            if (length != uncompressed) throw new CorruptDataException($"decompressed size mismatch: uncompressed page has {length} bytes, header says {uncompressed}", CurrentPageOffset);
+            return (_chunk, at, null);
+        }
         if (_arena is not null)
         {
             int dst = _arena.Reserve(uncompressed);

@@ -136,12 +136,14 @@ public sealed class ParquetFileReader : IDisposable
             throw Error(rowGroup, column, start, $"column chunk [{start}, +{len}) lies outside the data region [4, {_dataEnd})");
         if (len > Array.MaxLength) throw Error(rowGroup, column, start, $"column chunk of {len} bytes is too large to read");
 
-        var buf = ArrayPool<byte>.Shared.Rent(Math.Max(1, (int)len));
+        // an uncompressed binary chunk becomes the values' backing buffer (zero-copy); anything else is pooled
+        bool keep = codec == CodecId.Uncompressed && d.Physical is PhysicalType.ByteArray or PhysicalType.FixedLenByteArray or PhysicalType.Int96;
+        var buf = keep ? GC.AllocateUninitializedArray<byte>(Math.Max(1, (int)len)) : ArrayPool<byte>.Shared.Rent(Math.Max(1, (int)len));
         int pageAt = 0;
         try
         {
             ReadAt(start, buf.AsSpan(0, (int)len));
-            return Decode(d, codec, buf, (int)len, m.NumValues, g.NumRows, out pageAt);
+            return Decode(d, codec, buf, (int)len, m.NumValues, g.NumRows, keep, out pageAt);
         }
         catch (CorruptDataException e)
         {
@@ -152,21 +154,21 @@ public sealed class ParquetFileReader : IDisposable
         {
             throw Error(rowGroup, column, start + pageAt, $"corrupt column chunk ({e.GetType().Name}: {e.Message})", e);
         }
-        finally { ArrayPool<byte>.Shared.Return(buf); }
+        finally { if (!keep) ArrayPool<byte>.Shared.Return(buf); }
     }
 
-    static ColumnData Decode(LeafDescriptor d, CodecId codec, byte[] buf, int len, long values, long rows, out int pageAt)
+    static ColumnData Decode(LeafDescriptor d, CodecId codec, byte[] buf, int len, long values, long rows, bool keep, out int pageAt)
     {
         switch (d.Physical)
         {
-            case PhysicalType.Int32: return Run(new ColumnChunkReader<int>(d, codec, buf, len, values, rows, new FixedDecoder<int>(), false), out pageAt);
-            case PhysicalType.Int64: return Run(new ColumnChunkReader<long>(d, codec, buf, len, values, rows, new FixedDecoder<long>(), false), out pageAt);
-            case PhysicalType.Float: return Run(new ColumnChunkReader<float>(d, codec, buf, len, values, rows, new FixedDecoder<float>(), false), out pageAt);
-            case PhysicalType.Double: return Run(new ColumnChunkReader<double>(d, codec, buf, len, values, rows, new FixedDecoder<double>(), false), out pageAt);
-            case PhysicalType.Boolean: return Run(new ColumnChunkReader<bool>(d, codec, buf, len, values, rows, new BooleanDecoder(), false), out pageAt);
-            case PhysicalType.ByteArray: return Run(new ColumnChunkReader<Slice>(d, codec, buf, len, values, rows, new BinaryDecoder(0), true), out pageAt);
+            case PhysicalType.Int32: return Run(new ColumnChunkReader<int>(d, codec, buf, len, values, rows, new FixedDecoder<int>(), false, false), out pageAt);
+            case PhysicalType.Int64: return Run(new ColumnChunkReader<long>(d, codec, buf, len, values, rows, new FixedDecoder<long>(), false, false), out pageAt);
+            case PhysicalType.Float: return Run(new ColumnChunkReader<float>(d, codec, buf, len, values, rows, new FixedDecoder<float>(), false, false), out pageAt);
+            case PhysicalType.Double: return Run(new ColumnChunkReader<double>(d, codec, buf, len, values, rows, new FixedDecoder<double>(), false, false), out pageAt);
+            case PhysicalType.Boolean: return Run(new ColumnChunkReader<bool>(d, codec, buf, len, values, rows, new BooleanDecoder(), false, false), out pageAt);
+            case PhysicalType.ByteArray: return Run(new ColumnChunkReader<Slice>(d, codec, buf, len, values, rows, new BinaryDecoder(0), true, keep), out pageAt);
             case PhysicalType.FixedLenByteArray:
-            case PhysicalType.Int96: return Run(new ColumnChunkReader<Slice>(d, codec, buf, len, values, rows, new BinaryDecoder(d.TypeLength), true), out pageAt);
+            case PhysicalType.Int96: return Run(new ColumnChunkReader<Slice>(d, codec, buf, len, values, rows, new BinaryDecoder(d.TypeLength), true, keep), out pageAt);
             default: throw new CorruptDataException($"physical type {d.Physical} is not supported");
         }
     }

@@ -3,6 +3,7 @@
 //   node oracle.mjs dump duckdb|hyparquet FILE...   -> [{columns, data:{col:[values]}, kv, rowGroups, stats}] per file
 //   node oracle.mjs write-duckdb DIR                -> writes DIR/duckdb_*.parquet, prints [{file, options, dump}]
 //   node oracle.mjs write-hyparquet DIR             -> writes DIR/hyparquet_*.parquet, prints [{file, dump}]
+//   node oracle.mjs bench-read FILE...              -> {seconds, row}: DuckDB (1 thread) reads every column
 // (one process per call: node and DuckDB start-up dominate the cost, so calls take many files)
 // Values: int64 as decimal strings, blobs / fixed-length bytes as hex, non-finite floats as strings.
 import { readFileSync } from 'node:fs';
@@ -158,6 +159,17 @@ if (cmd === 'dump') {
   result = [];
   const conn = a === 'duckdb' ? await duckdb() : null;
   for (const f of rest) result.push(a === 'hyparquet' ? await dumpHyparquet(f) : await dumpDuckdb(f, conn));
+}
+else if (cmd === 'bench-read') {
+  // time only the query (not node or DuckDB start-up), one thread, every column materialised
+  const conn = await duckdb();
+  const list = '[' + [a, ...rest].map(sq).join(',') + ']';
+  const q = `SELECT count(*), sum(octet_length(image)), sum(height + width), sum(len(labels)), sum(len(label_mask)),
+    count(patient_hash), count(view), sum(source_row) FROM read_parquet(${list})`;
+  const t0 = process.hrtime.bigint();
+  const r = await conn.runAndReadAll(q);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  result = { seconds, row: r.getRows()[0].map(plain) };
 }
 else if (cmd === 'write-duckdb') result = await writeDuckdb(a);
 else if (cmd === 'write-hyparquet') result = await writeHyparquet(a);

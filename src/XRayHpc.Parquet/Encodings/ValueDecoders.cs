@@ -7,10 +7,15 @@ using Enc = XRayHpc.Parquet.Format.Encoding;
 namespace XRayHpc.Parquet.Encodings;
 
 /// <summary>Growable byte arena that owns the bytes of a binary column (pages are decompressed straight into it).</summary>
-internal sealed class Arena(int capacity)
+internal sealed class Arena
 {
-    public byte[] Buffer = GC.AllocateUninitializedArray<byte>(Math.Max(capacity, 16));
+    public byte[] Buffer;
     public int Length;
+
+    public Arena(int capacity) => Buffer = GC.AllocateUninitializedArray<byte>(Math.Max(capacity, 16));
+
+    /// <summary>Adopts bytes already read (an uncompressed column chunk): values are sliced in place.</summary>
+    public Arena(byte[] existing, int length) { Buffer = existing; Length = length; }
 
     public int Reserve(int n)
     {

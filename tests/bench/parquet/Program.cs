@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Text.Json;
+using XRayHpc.Parquet;
+
+// Throughput of a cache-like Parquet file set (the image cache's columns) per codec, one thread = one
+// core: write MB/s, then read MB/s from the page cache, interleaved with DuckDB (threads=1) reading the
+// same files; medians of REPS. MB = 10^6 bytes of decoded image pixels.
+int images = Env("IMAGES", 2000), size = Env("SIZE", 224), reps = Env("REPS", 3), perGroup = Env("ROWS_PER_GROUP", 1000), perFile = Env("ROWS_PER_FILE", 5000);
+string dir = Environment.GetEnvironmentVariable("BENCH_DIR") ?? Path.Combine(Path.GetTempPath(), "xrayhpc-bench-parquet");
+string interop = args.Length > 0 ? args[0] : Path.GetFullPath("tests/interop");
+var codecs = (Environment.GetEnvironmentVariable("CODECS") ?? "uncompressed,snappy,zstd,gzip").Split(',').Select(c => Enum.Parse<ParquetCodec>(c, true)).ToArray();
+Directory.CreateDirectory(dir);
+
+var schema = new ParquetSchema(
+    ParquetColumn.Required("image", ParquetType.ByteArray), ParquetColumn.Required("height", ParquetType.Int32),
+    ParquetColumn.Required("width", ParquetType.Int32), ParquetColumn.List("labels", ParquetType.Float),
+    ParquetColumn.List("label_mask", ParquetType.Float), ParquetColumn.Required("patient_hash", ParquetType.String),
+    ParquetColumn.Optional("view", ParquetType.String), ParquetColumn.Required("source_row", ParquetType.Int64));
+long pixelBytes = (long)images * size * size;
+Console.WriteLine($"parquet bench: {images} images {size}x{size} uint8 ({pixelBytes / 1e6:F0} MB of pixels), {perGroup} rows/row group, {perFile} rows/file, {reps} reps, 1 thread, dir {dir}");
+Console.WriteLine($"{"codec",-13}{"files MB",10}{"write MB/s",12}{"read MB/s",11}{"duckdb MB/s",13}{"ours/duckdb",13}");
+
+foreach (var codec in codecs)
+{
+    var files = new List<string>();
+    var sw = new Stopwatch(); // times the writer only, not the synthetic pixels
+    for (int f = 0, row = 0; row < images; f++)
+    {
+        var path = Path.Combine(dir, $"{codec.ToString().ToLowerInvariant()}-part-{f:D5}.parquet");
+        files.Add(path);
+        sw.Start();
+        var w = new ParquetFileWriter(path, schema, new ParquetWriteOptions { Codec = codec,
+            KeyValueMetadata = new Dictionary<string, string> { ["xrayhpc.manifest"] = "bench" } });
+        sw.Stop();
+        for (int end = Math.Min(images, row + perFile); row < end;)
+        {
+            int n = Math.Min(perGroup, end - row);
+            var rows = MakeRows(row, n, size);
+            sw.Start();
+            w.WriteRowGroup(rows);
+            sw.Stop();
+            row += n;
+        }
+        sw.Start();
+        w.Dispose();
+        sw.Stop();
+    }
+    double writeS = sw.Elapsed.TotalSeconds;
+    long fileBytes = files.Sum(f => new FileInfo(f).Length);
+
+    ReadOurs(files); // warm the page cache and the JIT
+    var ours = new List<double>(); var duck = new List<double>();
+    for (int r = 0; r < reps; r++)
+    {
+        ours.Add(ReadOurs(files));
+        duck.Add(ReadDuckDb(files, interop));
+    }
+    double o = Median(ours), d = Median(duck);
+    Console.WriteLine($"{codec,-13}{fileBytes / 1e6,10:F0}{pixelBytes / 1e6 / writeS,12:F0}{pixelBytes / 1e6 / o,11:F0}{pixelBytes / 1e6 / d,13:F0}{d / o,13:F2}");
+    if (Environment.GetEnvironmentVariable("KEEP") != "1") foreach (var f in files) File.Delete(f);
+}
+
+static int Env(string name, int dflt) => int.TryParse(Environment.GetEnvironmentVariable(name), out var v) ? v : dflt;
+static double Median(List<double> xs) { var s = xs.OrderBy(x => x).ToList(); return s[s.Count / 2]; }
+
+static RowGroup MakeRows(int start, int n, int size)
+{
+    var imgs = new byte[n][]; var h = new int[n]; var w = new int[n];
+    var labels = new float[n][]; var masks = new float[n][]; var ph = new string[n]; var view = new string?[n]; var src = new long[n];
+    for (int i = 0; i < n; i++)
+    {
+        int id = start + i;
+        var rng = new Random(id);
+        var img = new byte[size * size];
+        var sx = new double[size]; var cy = new double[size];
+        for (int k = 0; k < size; k++) { sx[k] = 70 * Math.Sin(k / 17.0 + id); cy[k] = Math.Cos(k / 23.0); }
+        // smooth anatomy-like structure plus sensor noise, so the codecs see realistic entropy
+        for (int y = 0; y < size; y++)
+            for (int x = 0; x < size; x++)
+                img[y * size + x] = (byte)Math.Clamp(110 + sx[x] * cy[y] + rng.Next(-6, 7), 0, 255);
+        imgs[i] = img; h[i] = size; w[i] = size;
+        labels[i] = Enumerable.Range(0, 14).Select(k => (float)((id >> k) & 1)).ToArray();
+        masks[i] = Enumerable.Repeat(1f, 14).ToArray();
+        ph[i] = Convert.ToHexString(BitConverter.GetBytes(id * 2654435761L));
+        view[i] = id % 3 == 0 ? null : id % 3 == 1 ? "PA" : "AP";
+        src[i] = id;
+    }
+    return new RowGroup(ColumnData.FromBinary(imgs), ColumnData.FromInt32(h), ColumnData.FromInt32(w), ColumnData.FromFloatLists(labels),
+        ColumnData.FromFloatLists(masks), ColumnData.FromStrings(ph), ColumnData.FromStrings(view), ColumnData.FromInt64(src));
+}
+
+// every column of every row group; image bytes are touched through their zero-copy spans
+static double ReadOurs(List<string> files)
+{
+    var sw = Stopwatch.StartNew();
+    long check = 0;
+    foreach (var f in files)
+    {
+        using var r = ParquetFileReader.Open(f);
+        for (int g = 0; g < r.RowGroups.Count; g++)
+        {
+            var img = r.ReadColumn(g, "image");
+            for (int i = 0; i < img.Count; i++) { var s = img.GetBytes(i); check += s.Length + s[s.Length / 2]; }
+            foreach (var c in new[] { "height", "width", "labels", "label_mask", "patient_hash", "view", "source_row" })
+                check += r.ReadColumn(g, c).Count;
+        }
+    }
+    if (check == 0) throw new InvalidOperationException("nothing read");
+    return sw.Elapsed.TotalSeconds;
+}
+
+static double ReadDuckDb(List<string> files, string interop)
+{
+    var psi = new ProcessStartInfo("node") { WorkingDirectory = interop, RedirectStandardOutput = true, RedirectStandardError = true };
+    psi.ArgumentList.Add(Path.Combine(interop, "oracle.mjs"));
+    psi.ArgumentList.Add("bench-read");
+    foreach (var f in files) psi.ArgumentList.Add(f);
+    using var p = Process.Start(psi)!;
+    var err = p.StandardError.ReadToEndAsync();
+    var json = p.StandardOutput.ReadToEnd();
+    p.WaitForExit();
+    if (p.ExitCode != 0) throw new InvalidOperationException($"DuckDB bench failed: {err.Result}");
+    return JsonDocument.Parse(json).RootElement.GetProperty("seconds").GetDouble();
+}
