@@ -17,7 +17,22 @@ public static class PngDecoder
 
     public static GrayImage Decode(byte[] data, string name)
     {
-        var s = DecodeSamples(data, name);
+        var png = Inflate(data, name);
+        if (png.ColorType == 0 && png.Depth is 8 or 16)
+        {
+            // Fast path for the X-ray case (8- or 16-bit gray): straight from the unfiltered rows.
+            var pixels = new byte[png.Width * png.Height];
+            int bytes = png.Depth / 8;
+            for (int y = 0; y < png.Height; y++)
+            {
+                var row = png.Raw.AsSpan(y * (png.Stride + 1) + 1, png.Stride);
+                var dst = pixels.AsSpan(y * png.Width, png.Width);
+                if (bytes == 1) row.CopyTo(dst);
+                else for (int x = 0; x < png.Width; x++) dst[x] = row[2 * x]; // big-endian high byte = value >> 8
+            }
+            return new GrayImage(png.Width, png.Height, pixels);
+        }
+        var s = Expand(png, name);
         var gray = new byte[s.Width * s.Height];
         int shift = s.BitDepth == 16 ? 8 : 0;
         int ch = s.Channels;
@@ -37,7 +52,12 @@ public static class PngDecoder
 
     /// <summary>Decodes to raw samples (channels interleaved; palette expanded to RGB(A); 1/2/4-bit gray
     /// scaled to 8 bits) — exposed for tests that compare against ImageMagick's raw output.</summary>
-    public static PngSamples DecodeSamples(byte[] data, string name)
+    public static PngSamples DecodeSamples(byte[] data, string name) => Expand(Inflate(data, name), name);
+
+    private sealed record Inflated(int Width, int Height, int ColorType, int Depth, int Channels, int Stride, byte[] Raw, byte[]? Palette, byte[]? PaletteAlpha);
+
+    /// <summary>Chunks → CRC-checked, inflated, unfiltered scanlines.</summary>
+    private static Inflated Inflate(byte[] data, string name)
     {
         if (data.Length < 8 || !data.AsSpan(0, 8).SequenceEqual(Signature))
             throw new DataFormatException(name, null, "not a PNG file (bad signature)");
@@ -109,7 +129,13 @@ public static class PngDecoder
             }
         }
         Unfilter(raw, stride, height, bpp, name);
+        return new Inflated(width, height, colorType, depth, channels, stride, raw, palette, paletteAlpha);
+    }
 
+    private static PngSamples Expand(Inflated png, string name)
+    {
+        var (width, height, colorType, depth, channels, stride, raw, palette, paletteAlpha) =
+            (png.Width, png.Height, png.ColorType, png.Depth, png.Channels, png.Stride, png.Raw, png.Palette, png.PaletteAlpha);
         int outChannels = colorType == 3 ? (paletteAlpha is null ? 3 : 4) : channels;
         var samples = new ushort[(long)width * height * outChannels];
         for (int y = 0; y < height; y++)
