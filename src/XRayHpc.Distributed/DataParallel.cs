@@ -41,6 +41,9 @@ public sealed class DataParallel : IDisposable
     private void BuildBuckets()
     {
         var trainable = _model.named_parameters().Where(x => x.parameter.requires_grad).Reverse().ToList();
+        foreach (var (name, p) in trainable)
+            if (!IsDense(p))
+                throw new NotSupportedException($"DataParallel: parameter '{name}' is neither contiguous nor channels_last-dense on the CPU");
         var current = new List<(string, Parameter)>();
         long bytes = 0;
         foreach (var (name, p) in trainable)

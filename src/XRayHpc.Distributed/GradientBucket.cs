@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using XRayHpc.Mpi;
 using XRayHpc.Torch;
@@ -45,8 +46,18 @@ internal sealed unsafe class GradientBucket : IDisposable
             var dst = Slice(offset, count);
             using var g = p.grad;
             if (g is null) { dst.Clear(); continue; }
-            g.CopyTo(dst); // logical (row-major) order: independent of memory format
-            if (weight != 1f) Scale(dst, weight);
+            if (SameDenseFloatLayout(g, p))
+            {
+                // One fused read-scale-write pass over the raw storage. Raw order is the parameter's
+                // memory order, identical on every rank (DataParallel checks the layouts at start).
+                ScaleInto(new ReadOnlySpan<float>((void*)g.data_ptr(), count), dst, weight);
+                continue;
+            }
+            // Another dtype or layout: convert to the parameter's own layout first, so the bucket is in
+            // the same (parameter memory) order on every rank whatever each rank's gradient looks like.
+            using var asFloat = g.to(ScalarType.Float32);
+            using var like = asFloat.contiguous(FormatOf(p));
+            ScaleInto(new ReadOnlySpan<float>((void*)like.data_ptr(), count), dst, weight);
         }
     }
 
@@ -56,22 +67,49 @@ internal sealed unsafe class GradientBucket : IDisposable
         foreach (var (p, _, offset, count) in Slots)
         {
             var src = Slice(offset, count);
-            if (scale != 1f) Scale(src, scale);
             using var g = p.grad;
-            if (g is not null) { g.CopyFrom<float>(src); continue; }
+            if (g is not null && SameDenseFloatLayout(g, p))
+            {
+                ScaleInto(src, new Span<float>((void*)g.data_ptr(), count), scale);
+                continue;
+            }
+            using var plain = torch.empty(p.shape);
+            using var staged = plain.contiguous(FormatOf(p));
+            ScaleInto(src, new Span<float>((void*)staged.data_ptr(), count), scale);
+            if (g is not null)
+            {
+                using (torch.no_grad()) g.copy_(staged); // converts dtype/layout back to the gradient's
+                continue;
+            }
             // This rank had no samples (no backward): it still needs the averaged gradient.
-            using var fresh = torch.zeros(p.shape, p.dtype);
-            fresh.CopyFrom<float>(src);
+            using var converted = staged.to(p.dtype);
+            using var fresh = converted.contiguous(FormatOf(p));
             p.grad = fresh;
         }
     }
 
-    internal static void Scale(Span<float> data, float factor)
+    /// <summary>The memory format that describes the parameter's storage order (checked dense at start).</summary>
+    internal static MemoryFormat FormatOf(Tensor p) =>
+        p.is_contiguous() ? MemoryFormat.Contiguous : MemoryFormat.ChannelsLast;
+
+    /// <summary>The gradient can be read raw: float32 on the CPU, dense, with the parameter's strides.</summary>
+    private static bool SameDenseFloatLayout(Tensor g, Parameter p) =>
+        g.dtype == ScalarType.Float32 && g.device.type == DeviceType.CPU &&
+        (g.is_contiguous() || g.is_contiguous(MemoryFormat.ChannelsLast)) &&
+        g.stride().AsSpan().SequenceEqual(p.stride());
+
+    internal static void ScaleInto(ReadOnlySpan<float> src, Span<float> dst, float factor)
     {
-        var v = MemoryMarshal.Cast<float, Vector<float>>(data);
+        if (factor == 1f && !Unsafe.AreSame(ref MemoryMarshal.GetReference(src), ref MemoryMarshal.GetReference(dst)))
+        {
+            src.CopyTo(dst);
+            return;
+        }
+        var vs = MemoryMarshal.Cast<float, Vector<float>>(src);
+        var vd = MemoryMarshal.Cast<float, Vector<float>>(dst);
         var f = new Vector<float>(factor);
-        for (var i = 0; i < v.Length; i++) v[i] *= f;
-        for (var i = v.Length * Vector<float>.Count; i < data.Length; i++) data[i] *= factor;
+        for (var i = 0; i < vs.Length; i++) vd[i] = vs[i] * f;
+        for (var i = vs.Length * Vector<float>.Count; i < src.Length; i++) dst[i] = src[i] * factor;
     }
 
     public void Dispose() => _buffer.Dispose();

@@ -7,29 +7,29 @@ namespace XRayHpc.Mpi.Tests;
 public class DataParallelTests
 {
     [Theory]
-    [InlineData(2, "pipelined")]
-    [InlineData(2, "blocking")]
-    [InlineData(4, "pipelined")]
-    public void After50Steps_EveryRankHoldsBitIdenticalParameters(int ranks, string mode)
+    [InlineData(2, "pipelined", "channels-last")]
+    [InlineData(2, "blocking", "contiguous")]
+    [InlineData(4, "pipelined", "contiguous")]
+    public void After50Steps_EveryRankHoldsBitIdenticalParameters(int ranks, string mode, string layout)
     {
         // Uneven local batches, a rank with 0 samples every 7th step, different init seeds per rank
         // (fixed by the initial broadcast), several buckets; checksums compared across ranks every
         // 10 steps inside the job, and here once more from the printed values.
-        var output = MpiRun.RunToPass(ranks, "dp-identical", TimeSpan.FromSeconds(90), mode);
+        var output = MpiRun.RunToPass(ranks, "dp-identical", TimeSpan.FromSeconds(90), mode, layout);
         var sums = Regex.Matches(output, @"CHECKSUM rank (\d+) ([0-9a-f]{16})").Select(m => m.Groups[2].Value).ToList();
         Assert.Equal(ranks, sums.Count);
         Assert.Single(sums.Distinct());
     }
 
     [Theory]
-    [InlineData(2)]
-    [InlineData(4)]
-    public void NRanksWithUnevenBatches_MatchOneRankWithTheWholeBatch(int ranks)
+    [InlineData(2, "channels-last")]
+    [InlineData(4, "contiguous")]
+    public void NRanksWithUnevenBatches_MatchOneRankWithTheWholeBatch(int ranks, string layout)
     {
         // No BatchNorm in this model on purpose: training-mode BN normalises with per-rank batch
         // statistics, so N×b and 1×N·b would be different computations; the BN-free net makes the
         // comparison exact in intent (only float summation order differs). Tolerance 1e-5 relative.
-        var output = MpiRun.RunToPass(ranks, "dp-equivalence", TimeSpan.FromSeconds(90));
+        var output = MpiRun.RunToPass(ranks, "dp-equivalence", TimeSpan.FromSeconds(90), layout);
         var worst = double.Parse(Regex.Match(output, @"EQUIVALENCE ranks \d+ global_batch \d+ worst_relative (\S+)").Groups[1].Value,
             System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(worst, 0, 1e-5);

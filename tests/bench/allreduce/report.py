@@ -1,0 +1,73 @@
+"""Turns the RESULT lines collected by tests/bench/allreduce.sh into the Markdown report."""
+import collections
+import statistics
+import sys
+
+
+def parse(path):
+    rows = []
+    for line in open(path):
+        tag, _, rest = line.strip().partition(" ")
+        fields = dict(kv.split("=", 1) for kv in rest.split()[1:])
+        rows.append((tag, fields))
+    return rows
+
+
+def human(b):
+    for unit, div in (("MB", 1e6), ("KB", 1e3)):
+        if b >= div:
+            return "%g %s" % (round(b / div, 1), unit)
+    return "%d B" % b
+
+
+def main(path):
+    rows = parse(path)
+    times = collections.defaultdict(list)  # (tag, impl, ranks, bytes) -> seconds
+    resnet = collections.defaultdict(list)
+    meta = {}
+    for tag, f in rows:
+        if f["impl"] == "resnet18":
+            key = f["overlap"]
+            resnet[key].append({k: float(f[k]) for k in ("compute", "skew", "exchange", "optimizer")})
+            meta = f
+            continue
+        times[(tag, f["impl"], int(f["ranks"]), int(f["bytes"]))].extend(float(t) for t in f["times"].split(","))
+
+    print("## Allreduce: ours vs mpi4py (same OpenMPI, same tuned rules, alternated launches)\n")
+    print("In-place float32 sum; median over all timed iterations of all launches; bandwidth = message bytes / time.\n")
+    print("| ranks | size | ours ms | ours GB/s | mpi4py ms | mpi4py GB/s | ours/mpi4py bandwidth |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for (tag, impl, n, b) in sorted(k for k in times if k[0] == "same" and k[1] == "ours"):
+        ours = statistics.median(times[(tag, "ours", n, b)])
+        theirs = statistics.median(times[(tag, "mpi4py", n, b)])
+        print("| %d | %s | %.3f | %.3f | %.3f | %.3f | %.2f× |" % (
+            n, human(b), ours * 1e3, b / ours / 1e9, theirs * 1e3, b / theirs / 1e9, theirs / ours))
+
+    print("\n## Tuning at 47 MB on 2 ranks (median ms)\n")
+    print("| OpenMPI settings | ours | mpi4py |")
+    print("|---|---:|---:|")
+    for tag, label in (("tune-default", "defaults (fixed decision rules)"), ("tune-rules", "our rules file (ring above 1 MiB)")):
+        vals = [times.get((tag, impl, 2, 47000000)) for impl in ("ours", "mpi4py")]
+        if all(vals):
+            print("| %s | %.1f | %.1f |" % (label, statistics.median(vals[0]) * 1e3, statistics.median(vals[1]) * 1e3))
+
+    if resnet:
+        print("\n## ResNet-18 data-parallel step, 2 ranks, %s px, batch %s per rank, bf16 autocast, channels_last\n"
+              % (meta.get("px"), meta.get("batch")))
+        print("Gradients: %.1f MB in %s bucket(s). Median seconds per step; share = exchange / (compute + exchange + optimizer); "
+              "skew (waiting for the slower rank, measured by a barrier before the exchange) is reported apart.\n"
+              % (int(meta.get("grad_bytes", 0)) / 1e6, meta.get("buckets")))
+        print("| exchange mode | steps | compute | exchange | optimizer | skew | exchange share |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for key, label in (("True", "pipelined Iallreduce per bucket"), ("False", "blocking allreduce per bucket")):
+            steps = resnet.get(key)
+            if not steps:
+                continue
+            med = {k: statistics.median(s[k] for s in steps) for k in steps[0]}
+            share = med["exchange"] / (med["compute"] + med["exchange"] + med["optimizer"])
+            print("| %s | %d | %.3f | %.3f | %.3f | %.3f | %.1f%% |" % (
+                label, len(steps), med["compute"], med["exchange"], med["optimizer"], med["skew"], 100 * share))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
