@@ -86,9 +86,8 @@ public static class Preprocessor
                 written++;
                 Log.Info("{0}: wrote {1} rows in {2} row groups", plan.RelativePath, record.Rows, record.RowGroupRows.Count);
             }
-            done = Interlocked.Read(ref done);
             records[plan] = record;
-            done = records.Values.Sum(r => r.Rows + r.Rejects.Count);
+            done = records.Values.Sum(r => r.Rows + r.Rejects.Count); // kept shards count as done too
             rejects.AddRange(record.Rejects);
             progress?.Report(new PreprocessProgress(done, total, rejects.Count, plan.RelativePath));
         }
