@@ -3,6 +3,7 @@
 //   node oracle.mjs dump duckdb|hyparquet FILE...   -> [{columns, data:{col:[values]}, kv, rowGroups, stats}] per file
 //   node oracle.mjs write-duckdb DIR                -> writes DIR/duckdb_*.parquet, prints [{file, options, dump}]
 //   node oracle.mjs write-hyparquet DIR             -> writes DIR/hyparquet_*.parquet, prints [{file, dump}]
+//   node oracle.mjs write-fuzz-seeds DIR            -> small DuckDB + hyparquet files, [{file}]
 //   node oracle.mjs bench-read FILE...              -> {seconds, row}: DuckDB (1 thread) reads every column
 // (one process per call: node and DuckDB start-up dominate the cost, so calls take many files)
 // Values: int64 as decimal strings, blobs / fixed-length bytes as hex, non-finite floats as strings.
@@ -79,11 +80,11 @@ const DUCK_TABLE = `CREATE TABLE t AS SELECT
   [i, i + 1, i % 5]::INTEGER[] AS il,
   CASE WHEN i % 6 = 0 THEN [NULL, i]::INTEGER[] ELSE [i]::INTEGER[] END AS il_nullelem,
   42::INTEGER AS const_i32
-FROM range(0, 5000) r(i)`;
+FROM range(0, $ROWS) r(i)`;
 
-async function writeDuckdb(dir) {
+async function writeDuckdb(dir, rows = 5000, dump = true, only = null) {
   const conn = await duckdb();
-  await conn.run(DUCK_TABLE);
+  await conn.run(DUCK_TABLE.replace('$ROWS', String(rows)));
   const variants = [
     ['uncompressed', "COMPRESSION uncompressed, ROW_GROUP_SIZE 2048"],
     ['snappy', "COMPRESSION snappy, ROW_GROUP_SIZE 2048"],
@@ -94,11 +95,11 @@ async function writeDuckdb(dir) {
     ['v2_snappy', "COMPRESSION snappy, ROW_GROUP_SIZE 100000, PARQUET_VERSION v2"],
   ];
   const out = [];
-  for (const [name, opts] of variants) {
+  for (const [name, opts] of variants.filter(([n]) => !only || only.includes(n))) {
     const file = join(dir, `duckdb_${name}.parquet`);
     try {
       await conn.run(`COPY t TO ${sq(file)} (FORMAT parquet, ${opts}, KV_METADATA {writer: 'duckdb', variant: ${sq(name)}})`);
-      out.push({ file, options: opts, dump: await dumpDuckdb(file, conn) });
+      out.push({ file, options: opts, dump: dump ? await dumpDuckdb(file, conn) : null });
     } catch (e) {
       out.push({ file: null, options: opts, error: String(e.message || e) });
     }
@@ -106,8 +107,7 @@ async function writeDuckdb(dir) {
   return out;
 }
 
-async function writeHyparquet(dir) {
-  const n = 3000;
+async function writeHyparquet(dir, n = 3000, dump = true) {
   const ints = Array.from({ length: n }, (_, i) => (i * 37) % 1000 - 500);
   const longs = Array.from({ length: n }, (_, i) => BigInt(i) * 123456789n - 99999999999n);
   const floats = Array.from({ length: n }, (_, i) => Math.fround(i / 8 - 3));
@@ -131,10 +131,10 @@ async function writeHyparquet(dir) {
   ];
   for (const [name, enc, codec] of [['plain_snappy', false, 'SNAPPY'], ['delta_uncompressed', true, 'UNCOMPRESSED'], ['delta_snappy', true, 'SNAPPY']]) {
     const filename = join(dir, `hyparquet_${name}.parquet`);
-    parquetWriteFile({ filename, columnData: columnData(enc), codec, rowGroupSize: 1000, kvMetadata: [{ key: 'writer', value: 'hyparquet' }] });
+    parquetWriteFile({ filename, columnData: columnData(enc), codec, rowGroupSize: Math.ceil(n / 3), kvMetadata: [{ key: 'writer', value: 'hyparquet' }] });
     files.push({ file: filename });
   }
-  for (const f of files) f.dump = await dumpHyparquet(f.file);
+  if (dump) for (const f of files) f.dump = await dumpHyparquet(f.file);
   // a LIST column needs an explicit schema (3-level list, every node optional as most writers do)
   const filename = join(dir, 'hyparquet_list.parquet');
   parquetWriteFile({
@@ -147,9 +147,9 @@ async function writeHyparquet(dir) {
       { name: 'element', type: 'FLOAT', repetition_type: 'OPTIONAL' },
       { name: 'i32', type: 'INT32', repetition_type: 'OPTIONAL' },
     ],
-    rowGroupSize: 700,
+    rowGroupSize: Math.ceil(n / 4),
   });
-  files.push({ file: filename, dump: await dumpHyparquet(filename) });
+  files.push({ file: filename, dump: dump ? await dumpHyparquet(filename) : null });
   return files;
 }
 
@@ -170,6 +170,10 @@ else if (cmd === 'bench-read') {
   const r = await conn.runAndReadAll(q);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   result = { seconds, row: r.getRows()[0].map(plain) };
+}
+else if (cmd === 'write-fuzz-seeds') {
+  // small files from the other writers (dictionary pages, data page v2, delta encodings) for the fuzz test
+  result = [...await writeDuckdb(a, 150, false, ['snappy', 'v2_zstd', 'v2_snappy', 'gzip']), ...await writeHyparquet(a, 120, false)];
 }
 else if (cmd === 'write-duckdb') result = await writeDuckdb(a);
 else if (cmd === 'write-hyparquet') result = await writeHyparquet(a);
