@@ -23,6 +23,11 @@ public sealed class DataParallel : IDisposable
     /// <summary>Seconds spent in the last SynchronizeGradients (pack + exchange + unpack).</summary>
     public double LastSynchronizeSeconds { get; private set; }
 
+    /// <summary>Breakdown of the last SynchronizeGradients: copying gradients into the buckets, time
+    /// blocked in MPI (allreduce, or waiting on Iallreduce requests), copying the averages back.</summary>
+    public (double Pack, double Communicate, double Unpack) LastBreakdownSeconds => (_pack, _comm_s, _unpack);
+    private double _pack, _comm_s, _unpack;
+
     /// <summary>Global sample count of the last SynchronizeGradients.</summary>
     public long LastGlobalSampleCount { get; private set; }
 
@@ -91,6 +96,7 @@ public sealed class DataParallel : IDisposable
     {
         if (localSampleCount < 0) throw new ArgumentOutOfRangeException(nameof(localSampleCount), localSampleCount, "sample count must be >= 0");
         _watch.Restart();
+        _pack = _comm_s = _unpack = 0;
         float weight = localSampleCount;
         long total;
         if (Options.Overlap) total = ExchangePipelined(weight);
@@ -106,13 +112,16 @@ public sealed class DataParallel : IDisposable
     private long ExchangePipelined(float weight)
     {
         var requests = new Request[_buckets.Count];
+        var t = Communicator.Wtime();
         for (var i = 0; i < _buckets.Count; i++)
         {
             var b = _buckets[i];
             b.Pack(weight);
             if (b.Trailer > 0) b.TrailerSpan[0] = weight;
+            Lap(ref _pack, ref t);
             requests[i] = _comm.Iallreduce<float>(b.Pointer, b.Count, Op.Sum);
             for (var j = 0; j < i; j++) requests[j].Test(); // progress earlier buckets while packing
+            Lap(ref _comm_s, ref t);
         }
         requests[0].Wait();
         var total = (long)_buckets[0].TrailerSpan[0];
@@ -120,23 +129,36 @@ public sealed class DataParallel : IDisposable
         for (var i = 0; i < _buckets.Count; i++)
         {
             requests[i].Wait();
+            Lap(ref _comm_s, ref t);
             _buckets[i].Unpack(scale);
+            Lap(ref _unpack, ref t);
         }
         return total;
     }
 
     private long ExchangeBlocking(float weight)
     {
+        var t = Communicator.Wtime();
         foreach (var b in _buckets)
         {
             b.Pack(weight);
             if (b.Trailer > 0) b.TrailerSpan[0] = weight;
+            Lap(ref _pack, ref t);
             _comm.Allreduce<float>(b.Pointer, b.Count, Op.Sum);
+            Lap(ref _comm_s, ref t);
         }
         var total = (long)_buckets[0].TrailerSpan[0];
         var scale = total > 0 ? 1f / total : 0f;
         foreach (var b in _buckets) b.Unpack(scale);
+        Lap(ref _unpack, ref t);
         return total;
+    }
+
+    private static void Lap(ref double into, ref double since)
+    {
+        var now = Communicator.Wtime();
+        into += now - since;
+        since = now;
     }
 
     /// <summary>Replaces every BatchNorm running_mean/running_var with its average over the

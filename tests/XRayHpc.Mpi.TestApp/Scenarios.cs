@@ -21,6 +21,7 @@ internal static class Scenarios
                 case "collectives": Collectives(world); break;
                 case "throw": ThrowOnLastRank(world); break;
                 case "spin": Spin(world, args); break;
+                case "signal": StopTogetherOnSignal(world); break;
                 default:
                     if (!DataParallelScenarios.TryRun(scenario, world, args))
                         throw new ArgumentException($"unknown scenario '{scenario}'");
@@ -181,6 +182,24 @@ internal static class Scenarios
             world.Allreduce(buf, Op.Sum);
             Check.That(step < 100_000, "the failing rank ended the job");
         }
+    }
+
+    /// <summary>Steps until SIGUSR1 reaches any rank; every rank must stop after the same step.</summary>
+    private static void StopTogetherOnSignal(Communicator world)
+    {
+        using var usr1 = new AgreedSignal(AgreedSignal.SIGUSR1);
+        var buf = new float[1000];
+        for (var step = 0; step < 1_000_000; step++)
+        {
+            world.Allreduce(buf, Op.Sum);
+            if (usr1.RaisedOnAnyRank(world))
+            {
+                Console.WriteLine($"STOPPED rank {world.Rank} step {step} signalled_here {usr1.RaisedHere}");
+                return;
+            }
+            if (step % 10 == 0) Console.WriteLine($"STEP rank {world.Rank} pid {Environment.ProcessId} step {step}");
+        }
+        throw new InvalidOperationException("no signal arrived");
     }
 
     /// <summary>Allreduce loop printing progress, for the kill test; ends by itself only after a

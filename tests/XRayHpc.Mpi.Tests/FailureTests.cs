@@ -38,4 +38,21 @@ public class FailureTests
         Assert.True(run.ExitCode != 0, $"job exited 0 after a rank was killed:\n{output}");
         Assert.Matches(new Regex(@"process rank 1 with PID \d+ on node \S+ exited on signal 9"), output);
     }
+
+    [Fact]
+    public void Sigusr1ToOneRank_StopsEveryRankAfterTheSameStep()
+    {
+        using var run = MpiRun.OpenMpi(2, "signal");
+        var line = run.WaitForLine(l => Regex.IsMatch(l, @"^STEP rank 1 pid \d+ step ([2-9]\d|\d{3,})"), TimeSpan.FromSeconds(60));
+        var pid = Regex.Match(line, @"pid (\d+)").Groups[1].Value;
+        using (var kill = Process.Start("kill", new[] { "-USR1", pid })) kill.WaitForExit();
+        run.WaitForExit(TimeSpan.FromSeconds(30));
+        var output = run.Output;
+        Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}:\n{output}");
+        var stops = Regex.Matches(output, @"STOPPED rank (\d) step (\d+) signalled_here (\w+)");
+        Assert.Equal(2, stops.Count);
+        Assert.Single(stops.Select(m => m.Groups[2].Value).Distinct()); // same step on both ranks
+        Assert.Contains(stops, m => m.Groups[1].Value == "1" && m.Groups[3].Value == "True");
+        Assert.Contains(stops, m => m.Groups[1].Value == "0" && m.Groups[3].Value == "False"); // learned it via the collective
+    }
 }

@@ -46,9 +46,13 @@ internal static class ResNetStep
             var skew = world.Allreduce(t2 - t1, Op.Max);
             var exchange = world.Allreduce(t3 - t2, Op.Max);
             var optimizer = world.Allreduce(t4 - t3, Op.Max);
+            var (pack, comm, unpack) = dp.LastBreakdownSeconds;
+            pack = world.Allreduce(pack, Op.Max);
+            comm = world.Allreduce(comm, Op.Max);
+            unpack = world.Allreduce(unpack, Op.Max);
             if (world.Rank == 0)
                 Console.WriteLine($"RESULT impl=resnet18 ranks={world.Size} px={px} batch={batch} grad_bytes={gradBytes} buckets={dp.BucketCount} overlap={overlap} " +
-                                  $"compute={compute:R} skew={skew:R} exchange={exchange:R} optimizer={optimizer:R}");
+                                  $"compute={compute:R} skew={skew:R} exchange={exchange:R} optimizer={optimizer:R} pack={pack:R} mpi={comm:R} unpack={unpack:R}");
         }
     }
 }

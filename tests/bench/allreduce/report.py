@@ -28,7 +28,7 @@ def main(path):
     for tag, f in rows:
         if f["impl"] == "resnet18":
             key = f["overlap"]
-            resnet[key].append({k: float(f[k]) for k in ("compute", "skew", "exchange", "optimizer")})
+            resnet[key].append({k: float(f[k]) for k in ("compute", "skew", "exchange", "optimizer", "pack", "mpi", "unpack")})
             meta = f
             continue
         times[(tag, f["impl"], int(f["ranks"]), int(f["bytes"]))].extend(float(t) for t in f["times"].split(","))
@@ -57,7 +57,7 @@ def main(path):
         print("Gradients: %.1f MB in %s bucket(s). Median seconds per step; share = exchange / (compute + exchange + optimizer); "
               "skew (waiting for the slower rank, measured by a barrier before the exchange) is reported apart.\n"
               % (int(meta.get("grad_bytes", 0)) / 1e6, meta.get("buckets")))
-        print("| exchange mode | steps | compute | exchange | optimizer | skew | exchange share |")
+        print("| exchange mode | steps | compute | exchange (pack / MPI / unpack) | optimizer | skew | exchange share |")
         print("|---|---:|---:|---:|---:|---:|---:|")
         for key, label in (("True", "pipelined Iallreduce per bucket"), ("False", "blocking allreduce per bucket")):
             steps = resnet.get(key)
@@ -65,8 +65,9 @@ def main(path):
                 continue
             med = {k: statistics.median(s[k] for s in steps) for k in steps[0]}
             share = med["exchange"] / (med["compute"] + med["exchange"] + med["optimizer"])
-            print("| %s | %d | %.3f | %.3f | %.3f | %.3f | %.1f%% |" % (
-                label, len(steps), med["compute"], med["exchange"], med["optimizer"], med["skew"], 100 * share))
+            print("| %s | %d | %.3f | %.3f (%.3f / %.3f / %.3f) | %.3f | %.3f | %.1f%% |" % (
+                label, len(steps), med["compute"], med["exchange"], med["pack"], med["mpi"], med["unpack"],
+                med["optimizer"], med["skew"], 100 * share))
 
 
 if __name__ == "__main__":
