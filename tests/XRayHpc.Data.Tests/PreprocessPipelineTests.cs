@@ -160,6 +160,20 @@ public class PreprocessPipelineTests(SynthDatasetsFixture fx)
     }
 
     [Fact]
+    public void Output_bytes_do_not_depend_on_the_thread_count()
+    {
+        var one = fx.Options("chexpert", fx.Roots["chexpert"], fx.NewDir("threads-1")) with { Threads = 1 };
+        var four = one with { OutputDir = fx.NewDir("threads-4"), Threads = 4 };
+        Preprocessor.Run(one);
+        Preprocessor.Run(four);
+        var files = Directory.EnumerateFiles(one.OutputDir, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(one.OutputDir, f)).Where(f => !f.StartsWith("logs")).ToList();
+        Assert.Contains(files, f => f.EndsWith(".parquet"));
+        foreach (var f in files)
+            Assert.True(File.ReadAllBytes(Path.Combine(one.OutputDir, f)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(four.OutputDir, f))), $"{f} differs");
+    }
+
+    [Fact]
     public void Every_shard_carries_the_parameters_in_its_key_value_metadata()
     {
         var o = fx.Options("rsna", fx.Roots["rsna"], fx.NewDir("cache-kv"));
