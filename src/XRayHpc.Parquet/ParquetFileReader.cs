@@ -99,6 +99,21 @@ public sealed class ParquetFileReader : IDisposable
 
     public ColumnData ReadColumn(int rowGroup, int column) => ReadColumn(rowGroup, Schema[column].Name);
 
+    /// <summary>The column chunk's statistics from the footer (no data read), or null when the writer wrote none.
+    /// Min/Max are PLAIN-encoded (little-endian numbers, raw bytes for binary); the legacy min/max fields are
+    /// used only when the column's sort order makes them trustworthy (signed numbers).</summary>
+    public ColumnStatistics? GetStatistics(int rowGroup, string column)
+    {
+        if ((uint)rowGroup >= (uint)_rowGroups.Length)
+            throw new ArgumentOutOfRangeException(nameof(rowGroup), $"{_path}: row group {rowGroup} does not exist (the file has {_rowGroups.Length})");
+        int ci = Schema.IndexOf(column);
+        if (ci < 0) throw Error(rowGroup, column, null, "requested column is absent");
+        var st = _meta.RowGroups[rowGroup].Columns[_map.Leaves[ci].LeafIndex].MetaData?.Statistics;
+        if (st is null) return null;
+        bool legacyOk = _map.Leaves[ci].Physical is not (PhysicalType.ByteArray or PhysicalType.FixedLenByteArray);
+        return new ColumnStatistics(st.NullCount, st.MinValue ?? (legacyOk ? st.Min : null), st.MaxValue ?? (legacyOk ? st.Max : null));
+    }
+
     /// <summary>Reads one column chunk of one row group (and nothing else).</summary>
     public ColumnData ReadColumn(int rowGroup, string column)
     {

@@ -20,6 +20,9 @@ public sealed class RowGroup
 /// <summary>Row group metadata visible to readers without reading column data.</summary>
 public sealed record RowGroupInfo(int Index, long RowCount, long TotalByteSize, long CompressedByteSize);
 
+/// <summary>Column chunk statistics: PLAIN-encoded min/max (null when absent) and the null count.</summary>
+public sealed record ColumnStatistics(long? NullCount, byte[]? Min, byte[]? Max);
+
 /// <summary>Writer settings.</summary>
 public sealed class ParquetWriteOptions
 {

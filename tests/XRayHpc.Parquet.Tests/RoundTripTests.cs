@@ -96,4 +96,31 @@ public class RoundTripTests
         Assert.Contains("row 1", e.Message);
         Assert.Contains("'s'", e.Message);
     }
+
+    [Fact]
+    public void StatisticsHoldMinMaxAndNullCount()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("s.parquet");
+        var schema = new ParquetSchema(ParquetColumn.Optional("i", ParquetType.Int32), ParquetColumn.Required("f", ParquetType.Float),
+            ParquetColumn.Optional("s", ParquetType.String), ParquetColumn.Required("img", ParquetType.ByteArray));
+        using (var w = new ParquetFileWriter(path, schema, new ParquetWriteOptions { Codec = ParquetCodec.Zstd }))
+            w.WriteRowGroup(new RowGroup(ColumnData.FromNullableInt32([5, null, -7, 3, null]), ColumnData.FromFloat([1.5f, float.NaN, -2f, 0f, 9f]),
+                ColumnData.FromStrings(["pear", "apple", null, "zoo", "apple"]), ColumnData.FromBinary([new byte[2000], new byte[1], [], [1], [2]])));
+        using var r = ParquetFileReader.Open(path);
+        var i = r.GetStatistics(0, "i")!;
+        Assert.Equal(2, i.NullCount);
+        Assert.Equal(-7, BitConverter.ToInt32(i.Min!));
+        Assert.Equal(5, BitConverter.ToInt32(i.Max!));
+        var f = r.GetStatistics(0, "f")!;
+        Assert.Equal(-2f, BitConverter.ToSingle(f.Min!)); // NaN is left out of the ordering
+        Assert.Equal(9f, BitConverter.ToSingle(f.Max!));
+        var s = r.GetStatistics(0, "s")!;
+        Assert.Equal(1, s.NullCount);
+        Assert.Equal("apple"u8.ToArray(), s.Min);
+        Assert.Equal("zoo"u8.ToArray(), s.Max);
+        var img = r.GetStatistics(0, "img")!; // a 2000-byte value would bloat the footer: no min/max
+        Assert.Null(img.Min);
+        Assert.Equal(0, img.NullCount);
+    }
 }
