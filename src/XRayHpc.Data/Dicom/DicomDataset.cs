@@ -19,6 +19,8 @@ public sealed class DicomDataset
     private byte[] _data;
     private readonly Dictionary<uint, Element> _elements = new();
 
+    /// <summary>The file name used in error messages.</summary>
+    public string Name => _name;
     public string TransferSyntax { get; private set; } = TransferSyntaxes.ImplicitVrLittleEndian;
     /// <summary>Encapsulated pixel data fragments (basic offset table excluded); null for native pixel data.</summary>
     public List<ArraySegment<byte>>? Fragments { get; private set; }

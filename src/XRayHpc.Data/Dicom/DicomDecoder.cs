@@ -141,7 +141,8 @@ public static class DicomDecoder
     {
         // Single-frame images may be split over several fragments; concatenating them is then the frame.
         // (For multi-frame data without an offset table fragment boundaries would be ambiguous; radiographs are single-frame.)
-        var f = ds.Fragments!;
+        var f = ds.Fragments ?? throw new DataFormatException(ds.Name, null,
+            $"corrupt DICOM: transfer syntax {ds.TransferSyntax} needs encapsulated pixel data, the file has native pixel data");
         if (f.Count == 1) return f[0].ToArray();
         return f.SelectMany(s => s).ToArray();
     }
