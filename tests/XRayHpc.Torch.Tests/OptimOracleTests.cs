@@ -151,9 +151,9 @@ public class OptimOracleTests
         using var p = new Parameter(torch.ones([3]));
         using var opt = new SGD([p], lr: 0.1);
         using (var g = torch.full([3], 2.0)) p.grad = g;
-        opt.zero_grad();
+        opt.zero_grad(set_to_none: false);
         using (var g = p.grad!) Assert.Equal(new float[] { 0, 0, 0 }, g.ToArray<float>());
-        opt.zero_grad(set_to_none: true);
+        opt.zero_grad();
         Assert.Null(p.grad);
     }
 }

@@ -59,8 +59,12 @@ public abstract class Optimizer : IDisposable
 
     public abstract void step();
 
-    /// <summary>Optimizer.zero_grad of torch 1.13 (default keeps the gradient tensors and zeroes them).</summary>
-    public void zero_grad(bool set_to_none = false)
+    /// <summary>
+    /// Clears the gradients. The default drops them (set_to_none, PyTorch 2's default, like Module.zero_grad):
+    /// backward then hands its gradient buffer over instead of zero-filling and adding into the old one,
+    /// which saves two passes over all gradients per step. set_to_none: false zeroes in place (torch 1.13).
+    /// </summary>
+    public void zero_grad(bool set_to_none = true)
     {
         foreach (var g in groups) OptimNative.ZeroGrad(g.Parameters, set_to_none);
     }
