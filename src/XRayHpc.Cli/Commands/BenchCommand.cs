@@ -141,7 +141,7 @@ public sealed class BenchCommand : ICliCommand
         return Path.GetFileNameWithoutExtension(exe) == "dotnet" ? [exe, dll] : [exe];
     }
 
-    static int Launch(List<string> args, int threads)
+    internal static int Launch(List<string> args, int threads)
     {
         var psi = new ProcessStartInfo(args[0]) { UseShellExecute = false };
         foreach (var a in args.Skip(1)) psi.ArgumentList.Add(a);
