@@ -37,7 +37,7 @@ internal sealed class ColumnChunkReader<T> where T : struct
     long _valuesSeen;
 
     public ColumnChunkReader(LeafDescriptor d, CodecId codec, byte[] chunk, int chunkLen, long expectedValues,
-        long expectedRows, ValueDecoder<T> decoder, bool binary, bool chunkIsArena)
+        long expectedRows, ValueDecoder<T> decoder, bool binary, bool chunkIsArena, int arenaHint = 0)
     {
         _d = d; _codec = codec; _chunk = chunk; _chunkLen = chunkLen; _expectedValues = expectedValues;
         _expectedRows = expectedRows; _decoder = decoder;
@@ -45,7 +45,7 @@ internal sealed class ColumnChunkReader<T> where T : struct
         _values = new T[Math.Max(initial, 0)];
         _chunkIsArena = binary && chunkIsArena && codec == CodecId.Uncompressed;
         if (_chunkIsArena) _arena = new Arena(chunk, chunkLen);
-        else if (binary) _arena = new Arena((int)Math.Min(chunkLen + 1024L, Array.MaxLength));
+        else if (binary) _arena = new Arena(Math.Max(arenaHint, (int)Math.Min(chunkLen + 1024L, Array.MaxLength)));
         if (d.MaxRep > 0) _listOffsets = new int[Math.Max(1, (int)Math.Min(expectedRows + 1, 1024L + chunkLen * 8L))];
     }
 

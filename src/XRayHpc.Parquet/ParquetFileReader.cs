@@ -158,7 +158,9 @@ public sealed class ParquetFileReader : IDisposable
         try
         {
             ReadAt(start, buf.AsSpan(0, (int)len));
-            return Decode(d, codec, buf, (int)len, m.NumValues, g.NumRows, keep, out pageAt);
+            // size the binary arena from the footer's uncompressed size, trusted only up to a modest ratio
+            long hint = Math.Clamp(m.TotalUncompressedSize, len, 4 * len + 1024);
+            return Decode(d, codec, buf, (int)len, m.NumValues, g.NumRows, keep, (int)Math.Min(hint, Array.MaxLength), out pageAt);
         }
         catch (CorruptDataException e)
         {
@@ -172,7 +174,7 @@ public sealed class ParquetFileReader : IDisposable
         finally { if (!keep) ArrayPool<byte>.Shared.Return(buf); }
     }
 
-    static ColumnData Decode(LeafDescriptor d, CodecId codec, byte[] buf, int len, long values, long rows, bool keep, out int pageAt)
+    static ColumnData Decode(LeafDescriptor d, CodecId codec, byte[] buf, int len, long values, long rows, bool keep, int arenaHint, out int pageAt)
     {
         switch (d.Physical)
         {
@@ -181,9 +183,9 @@ public sealed class ParquetFileReader : IDisposable
             case PhysicalType.Float: return Run(new ColumnChunkReader<float>(d, codec, buf, len, values, rows, new FixedDecoder<float>(), false, false), out pageAt);
             case PhysicalType.Double: return Run(new ColumnChunkReader<double>(d, codec, buf, len, values, rows, new FixedDecoder<double>(), false, false), out pageAt);
             case PhysicalType.Boolean: return Run(new ColumnChunkReader<bool>(d, codec, buf, len, values, rows, new BooleanDecoder(), false, false), out pageAt);
-            case PhysicalType.ByteArray: return Run(new ColumnChunkReader<Slice>(d, codec, buf, len, values, rows, new BinaryDecoder(0), true, keep), out pageAt);
+            case PhysicalType.ByteArray: return Run(new ColumnChunkReader<Slice>(d, codec, buf, len, values, rows, new BinaryDecoder(0), true, keep, arenaHint), out pageAt);
             case PhysicalType.FixedLenByteArray:
-            case PhysicalType.Int96: return Run(new ColumnChunkReader<Slice>(d, codec, buf, len, values, rows, new BinaryDecoder(d.TypeLength), true, keep), out pageAt);
+            case PhysicalType.Int96: return Run(new ColumnChunkReader<Slice>(d, codec, buf, len, values, rows, new BinaryDecoder(d.TypeLength), true, keep, arenaHint), out pageAt);
             default: throw new CorruptDataException($"physical type {d.Physical} is not supported");
         }
     }
