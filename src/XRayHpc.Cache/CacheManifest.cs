@@ -30,7 +30,7 @@ public class PreprocessParameters
     [YamlMember(Order = 8)]
     public double TestFraction { get; set; }
     [YamlMember(Order = 9)]
-    public string SplitPolicy { get; set; } = "patient-level; dataset test/valid rows -> test; val (and test when the dataset has none) carved from train patients sorted by sha256(seed:patient_hash)";
+    public string SplitPolicy { get; set; } = "patient-level; dataset test rows -> test; dataset val rows -> val (-> test when the dataset has no test set); val topped up, and test carved when the dataset has no held-out set, from train patients sorted by sha256(seed:patient_hash)";
     [YamlMember(Order = 10)]
     public string UncertaintyPolicy { get; set; } = "";
     [YamlMember(Order = 11)]

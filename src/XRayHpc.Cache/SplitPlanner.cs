@@ -21,14 +21,15 @@ public static class SplitNames
 /// <summary>
 /// Patient-level split: every row of a patient lands in the same split.
 /// Policy (recorded in the manifest):
-/// - A dataset's own held-out set is honoured: rows whose original split is "test" (NIH test_list,
-///   Kermany test/) or "valid" (CheXpert valid.csv — the radiologist-labelled set, used as test in
-///   the literature) make their patient a test patient. A patient seen in both train and held-out rows
-///   goes to test as a whole, so no patient straddles splits.
-/// - Validation is carved out of the remaining (train) patients; when the dataset has no held-out set,
-///   test is carved out the same way.
-/// - Carving sorts patients by SHA-256(seed, patient_hash) and cuts exact fractions, so the split is
-///   deterministic, independent of row order, and has exactly round(fraction × patients) patients.
+/// - A dataset's own test rows (NIH test_list, Kermany test/) make their patient a test patient.
+/// - A dataset's own validation rows stay validation when the dataset also has a test set (Kermany val/);
+///   when it has none (CheXpert: valid.csv is the radiologist-labelled set the literature reports on),
+///   they become the test set.
+/// - A patient seen in several splits goes wholly to the most held-out one (test > val > train).
+/// - Validation is topped up from the remaining (train) patients to the requested fraction of all
+///   patients; when the dataset has no held-out set at all, test is carved out the same way.
+/// - Carving sorts patients by SHA-256(seed, patient_hash) and cuts exact counts, so the split is
+///   deterministic, independent of row order, and has round(fraction × patients) patients.
 /// </summary>
 public static class SplitPlanner
 {
@@ -37,28 +38,40 @@ public static class SplitPlanner
     {
         if (valFraction < 0 || testFraction < 0 || valFraction + testFraction >= 1)
             throw new ArgumentException($"val fraction {valFraction} and test fraction {testFraction} must be ≥ 0 and sum below 1");
-        var heldOut = new HashSet<string>(StringComparer.Ordinal);
-        bool datasetHasTest = false;
-        foreach (var (p, orig) in rows)
-            if (IsHeldOut(orig)) { heldOut.Add(p); datasetHasTest = true; }
-
-        var pool = rows.Select(r => r.PatientHash).Where(p => !heldOut.Contains(p)).Distinct()
-            .OrderBy(p => SortKey(seed, p), StringComparer.Ordinal).ThenBy(p => p, StringComparer.Ordinal).ToList();
+        bool datasetHasTest = rows.Any(r => Original(r.OriginalSplit) == Split.Test);
+        bool datasetHasVal = rows.Any(r => Original(r.OriginalSplit) == Split.Val);
         var patientSplit = new Dictionary<string, Split>(StringComparer.Ordinal);
-        foreach (var p in heldOut) patientSplit[p] = Split.Test;
+        foreach (var (p, orig) in rows)
+        {
+            var s = Original(orig) switch
+            {
+                Split.Test => Split.Test,
+                Split.Val => datasetHasTest ? Split.Val : Split.Test,
+                _ => Split.Train,
+            };
+            patientSplit[p] = patientSplit.TryGetValue(p, out var prev) ? (Split)Math.Max((int)prev, (int)s) : s;
+        }
+
+        var pool = patientSplit.Where(kv => kv.Value == Split.Train).Select(kv => kv.Key)
+            .OrderBy(p => SortKey(seed, p), StringComparer.Ordinal).ThenBy(p => p, StringComparer.Ordinal).ToList();
         // Fractions are of all patients, so "--val-fraction 0.1" means 10% of patients whatever the dataset gives.
-        int total = pool.Count + heldOut.Count;
-        int nVal = (int)Math.Round(valFraction * total);
-        int nTest = datasetHasTest ? 0 : (int)Math.Round(testFraction * total);
+        int total = patientSplit.Count;
+        int haveVal = patientSplit.Values.Count(s => s == Split.Val);
+        int nVal = Math.Max(0, (int)Math.Round(valFraction * total) - haveVal);
+        int nTest = datasetHasTest || datasetHasVal ? 0 : (int)Math.Round(testFraction * total);
         nVal = Math.Min(nVal, pool.Count);
         nTest = Math.Min(nTest, pool.Count - nVal);
-        for (int i = 0; i < pool.Count; i++)
-            patientSplit[pool[i]] = i < nVal ? Split.Val : i < nVal + nTest ? Split.Test : Split.Train;
+        for (int i = 0; i < nVal + nTest; i++) patientSplit[pool[i]] = i < nVal ? Split.Val : Split.Test;
         return rows.Select(r => patientSplit[r.PatientHash]).ToArray();
     }
 
-    static bool IsHeldOut(string? originalSplit) =>
-        originalSplit is not null && originalSplit.ToLowerInvariant() is "test" or "valid" or "val" or "validation";
+    static Split? Original(string? originalSplit) => originalSplit?.ToLowerInvariant() switch
+    {
+        null or "" => null,
+        "test" => Split.Test,
+        "val" or "valid" or "validation" => Split.Val,
+        _ => Split.Train,
+    };
 
     static string SortKey(long seed, string patientHash) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{seed}:{patientHash}")));

@@ -123,6 +123,33 @@ public class PreprocessSplitTests
     }
 
     [Fact]
+    public void Dataset_val_stays_val_beside_a_test_set_and_becomes_test_without_one()
+    {
+        // Kermany-like: train/val/test folders. Patient 5 has a train and a val image -> val as a whole.
+        var kermany = Rows(100, 1, p => p < 20 ? "test" : p < 24 ? "val" : "train");
+        kermany.Add(("p0005", "val"));
+        kermany.Add(("p0030", "val"));
+        var k = SplitPlanner.Assign(kermany, 0.1, 0.2, seed: 2);
+        for (int i = 0; i < kermany.Count; i++)
+        {
+            int p = int.Parse(kermany[i].Item1[1..]);
+            if (p < 5 || p > 5 && p < 20) Assert.Equal(Split.Test, k[i]);       // the dataset's own test set
+            else if (p == 5) Assert.Equal(Split.Test, k[i]);                     // test beats val
+            else if (p < 24 || p == 30) Assert.Equal(Split.Val, k[i]);           // the dataset's own val set
+        }
+        var valPatients = kermany.Select((r, i) => (r.Item1, k[i])).Where(x => x.Item2 == Split.Val).Select(x => x.Item1).Distinct().Count();
+        Assert.Equal(10, valPatients); // 5 from the dataset, topped up to 10% of 100
+        Assert.Equal(20, kermany.Select((r, i) => (r.Item1, k[i])).Where(x => x.Item2 == Split.Test).Select(x => x.Item1).Distinct().Count());
+
+        // CheXpert-like: train + valid only -> valid is the test set; val is carved from train.
+        var chexpert = Rows(100, 1, p => p < 7 ? "val" : "train");
+        var c = SplitPlanner.Assign(chexpert, 0.1, 0.2, seed: 2);
+        Assert.All(Enumerable.Range(0, 7), i => Assert.Equal(Split.Test, c[i]));
+        Assert.Equal(7, c.Count(x => x == Split.Test));
+        Assert.Equal(10, c.Count(x => x == Split.Val));
+    }
+
+    [Fact]
     public void Split_is_deterministic_order_independent_and_seed_dependent()
     {
         var rows = Rows(300, 1, _ => null);
