@@ -26,28 +26,37 @@ internal static class EngineOracle
         return dir;
     }
 
-    /// <summary>Writes inputs, runs `engine_oracle.py cmd`, returns its outputs (registered in the current scope).</summary>
-    public static (Dictionary<string, Tensor> tensors, Dictionary<string, string> metadata) Run(
-        string cmd, IReadOnlyDictionary<string, Tensor> inputs, IReadOnlyDictionary<string, string>? metadata = null)
+    public sealed record Job(string Command, IReadOnlyDictionary<string, Tensor> Inputs, IReadOnlyDictionary<string, string>? Metadata = null);
+
+    /// <summary>
+    /// Writes each job's inputs, runs all jobs in ONE python process (importing torch takes seconds),
+    /// and returns each job's outputs (tensors registered in the caller's dispose scope, if any).
+    /// </summary>
+    public static List<(Dictionary<string, Tensor> tensors, Dictionary<string, string> metadata)> RunAll(params Job[] jobs)
     {
         var dir = TempDir();
         try
         {
-            var src = Path.Combine(dir, "in.safetensors");
-            var dst = Path.Combine(dir, "out.safetensors");
-            Safetensors.Save(src, inputs, metadata);
-            var psi = new ProcessStartInfo("/usr/bin/python3")
+            var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            psi.ArgumentList.Add(Path.Combine(ScriptDir, "engine_oracle.py"));
+            var outputs = new List<string>();
+            for (int i = 0; i < jobs.Length; i++)
             {
-                RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-            };
-            foreach (var a in new[] { Path.Combine(ScriptDir, "engine_oracle.py"), cmd, src, dst }) psi.ArgumentList.Add(a);
+                var src = Path.Combine(dir, $"in{i}.safetensors");
+                var dst = Path.Combine(dir, $"out{i}.safetensors");
+                Safetensors.Save(src, jobs[i].Inputs, jobs[i].Metadata);
+                psi.ArgumentList.Add(jobs[i].Command);
+                psi.ArgumentList.Add(src);
+                psi.ArgumentList.Add(dst);
+                outputs.Add(dst);
+            }
             psi.Environment["OMP_NUM_THREADS"] = "1";
             using var p = Process.Start(psi)!;
             var err = p.StandardError.ReadToEndAsync();
             p.StandardOutput.ReadToEnd();
-            if (!p.WaitForExit(120_000)) { p.Kill(true); throw new TimeoutException($"oracle {cmd} ran over 120 s"); }
-            Assert.True(p.ExitCode == 0, $"oracle {cmd} failed ({p.ExitCode}): {err.Result}");
-            return Safetensors.Load(dst);
+            if (!p.WaitForExit(180_000)) { p.Kill(true); throw new TimeoutException("engine oracle ran over 180 s"); }
+            Assert.True(p.ExitCode == 0, $"engine oracle failed ({p.ExitCode}): {err.Result}");
+            return outputs.Select(Safetensors.Load).ToList();
         }
         finally
         {

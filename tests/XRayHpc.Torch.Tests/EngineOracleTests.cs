@@ -5,22 +5,76 @@ using F = XRayHpc.Torch.nn.functional;
 
 namespace XRayHpc.Torch.Tests;
 
-/// <summary>Our ops against Debian's PyTorch on the same inputs (forward and backward).</summary>
-public class EngineOracleTests
+/// <summary>Builds every oracle input once and runs the Python oracle once for the whole class.</summary>
+public sealed class EngineOracleFixture : IDisposable
 {
+    public readonly Dictionary<string, Tensor> ConvBnIn, OpsIn, InteropIn;
+    public readonly Dictionary<string, Tensor> ConvBnOut, OpsOut, SeededOut, InteropOut;
+    public readonly Dictionary<string, string> OpsMeta;
+    private readonly DisposeScope scope;
+
     private static Tensor R(params long[] shape) => torch.randn(shape);
 
-    [Fact]
-    public void ConvBatchNormForwardBackwardMatchTorch()
+    public EngineOracleFixture()
     {
-        using var scope = torch.NewDisposeScope();
+        scope = torch.NewDisposeScope();
         torch.manual_seed(7);
-        var inputs = new Dictionary<string, Tensor>
+        ConvBnIn = new Dictionary<string, Tensor>
         {
             ["x"] = R(4, 3, 8, 8), ["w"] = R(5, 3, 3, 3), ["b"] = R(5), ["gamma"] = torch.rand(new long[] { 5 }) + 0.5,
             ["beta"] = R(5), ["running_mean"] = R(5), ["running_var"] = torch.rand(new long[] { 5 }) + 0.5, ["r"] = R(4, 5, 4, 4),
         };
-        var (expected, _) = EngineOracle.Run("conv_bn", inputs);
+        torch.manual_seed(11);
+        OpsIn = new Dictionary<string, Tensor>
+        {
+            ["x"] = R(2, 3, 8, 8), ["lw"] = R(4, 3), ["lb"] = R(4), ["cls"] = torch.tensor(new long[] { 3, 1 }),
+            ["multi"] = torch.tensor(new float[] { 1, 0, 0, 1, 0, 1, 1, 0 }, new long[] { 2, 4 }),
+            ["mask"] = torch.tensor(new float[] { 1, 1, 0, 1, 1, 0, 1, 1 }, new long[] { 2, 4 }),
+            ["pw"] = torch.tensor(new float[] { 2, 0.5f, 3, 1 }), ["rmp"] = R(2, 3, 4, 4), ["rap"] = R(2, 3, 4, 4),
+        };
+        // Every dtype holds arange values the Python reader checks exactly.
+        InteropIn = new Dictionary<string, Tensor>();
+        foreach (var dt in Enum.GetValues<ScalarType>())
+        {
+            var t = torch.arange(0, 6, 1, ScalarType.Int64).reshape(2, 3);
+            InteropIn[$"t_{dt}"] = dt == ScalarType.Bool ? (t - (t / 2).floor() * 2).eq(1) : t.to(dt);
+        }
+        InteropIn["empty"] = torch.zeros(new long[] { 0, 4 });
+        InteropIn["scalar"] = torch.scalar_tensor(0);
+        InteropIn["channels_last"] = torch.arange(0, 2 * 3 * 2 * 2, 1, ScalarType.Float32).reshape(2, 3, 2, 2).contiguous(MemoryFormat.ChannelsLast);
+
+        var results = EngineOracle.RunAll(
+            new EngineOracle.Job("conv_bn", ConvBnIn),
+            new EngineOracle.Job("ops", OpsIn),
+            new EngineOracle.Job("seeded", new Dictionary<string, Tensor> { ["unused"] = torch.zeros(new long[] { 1 }) }),
+            new EngineOracle.Job("interop", InteropIn, new Dictionary<string, string> { ["written_by"] = "xrayhpc" }));
+        ConvBnOut = results[0].tensors;
+        (OpsOut, OpsMeta) = results[1];
+        SeededOut = results[2].tensors;
+        InteropOut = results[3].tensors;
+        // Keep the inputs and answers for the tests; the scope frees the temporaries and closes.
+        foreach (var t in Kept()) t.DetachFromDisposeScope();
+        scope.Dispose();
+    }
+
+    private IEnumerable<Tensor> Kept() =>
+        new[] { ConvBnIn, OpsIn, InteropIn, ConvBnOut, OpsOut, SeededOut, InteropOut }.SelectMany(d => d.Values);
+
+    public void Dispose()
+    {
+        foreach (var t in Kept()) t.Dispose();
+    }
+}
+
+/// <summary>Our ops against Debian's PyTorch on the same inputs (forward and backward).</summary>
+public class EngineOracleTests(EngineOracleFixture oracle) : IClassFixture<EngineOracleFixture>
+{
+    [Fact]
+    public void ConvBatchNormForwardBackwardMatchTorch()
+    {
+        using var scope = torch.NewDisposeScope();
+        var inputs = oracle.ConvBnIn;
+        var expected = oracle.ConvBnOut;
 
         var x = inputs["x"].clone().requires_grad_();
         var w = inputs["w"].clone().requires_grad_();
@@ -47,16 +101,9 @@ public class EngineOracleTests
     public void PoolingCatSoftmaxLinearAndLossesMatchTorch()
     {
         using var scope = torch.NewDisposeScope();
-        torch.manual_seed(11);
-        var inputs = new Dictionary<string, Tensor>
-        {
-            ["x"] = R(2, 3, 8, 8), ["lw"] = R(4, 3), ["lb"] = R(4), ["cls"] = torch.tensor(new long[] { 3, 1 }),
-            ["multi"] = torch.tensor(new float[] { 1, 0, 0, 1, 0, 1, 1, 0 }, new long[] { 2, 4 }),
-            ["mask"] = torch.tensor(new float[] { 1, 1, 0, 1, 1, 0, 1, 1 }, new long[] { 2, 4 }),
-            ["pw"] = torch.tensor(new float[] { 2, 0.5f, 3, 1 }), ["rmp"] = R(2, 3, 4, 4), ["rap"] = R(2, 3, 4, 4),
-        };
-        var (expected, meta) = EngineOracle.Run("ops", inputs);
-        Assert.Equal("ops", meta["oracle"]);
+        var inputs = oracle.OpsIn;
+        var expected = oracle.OpsOut;
+        Assert.Equal("ops", oracle.OpsMeta["oracle"]);
 
         var x = inputs["x"].clone().requires_grad_();
         var mp = F.max_pool2d(x, 3, 2, 1);
@@ -83,7 +130,7 @@ public class EngineOracleTests
     public void ManualSeedGivesTorchsOwnRandomStream()
     {
         using var scope = torch.NewDisposeScope();
-        var (expected, _) = EngineOracle.Run("seeded", new Dictionary<string, Tensor> { ["unused"] = torch.zeros(new long[] { 1 }) });
+        var expected = oracle.SeededOut;
         torch.manual_seed(1234);
         var ours = new Dictionary<string, Tensor>
         {
@@ -97,17 +144,9 @@ public class EngineOracleTests
     public void SafetensorsInteropWithPythonBothDirections()
     {
         using var scope = torch.NewDisposeScope();
-        // Ours -> Python: every dtype holds arange values the Python reader checks exactly.
-        var ours = new Dictionary<string, Tensor>();
-        foreach (var dt in Enum.GetValues<ScalarType>())
-        {
-            var t = torch.arange(0, 6, 1, ScalarType.Int64).reshape(2, 3);
-            ours[$"t_{dt}"] = dt == ScalarType.Bool ? (t - (t / 2).floor() * 2).eq(1) : t.to(dt);
-        }
-        ours["empty"] = torch.zeros(new long[] { 0, 4 });
-        ours["scalar"] = torch.scalar_tensor(0);
-        ours["channels_last"] = torch.arange(0, 2 * 3 * 2 * 2, 1, ScalarType.Float32).reshape(2, 3, 2, 2).contiguous(MemoryFormat.ChannelsLast);
-        var (answer, _) = EngineOracle.Run("interop", ours, new Dictionary<string, string> { ["written_by"] = "xrayhpc" });
+        // Ours -> Python: checked by the oracle itself (it fails the run on a mismatch).
+        var ours = oracle.InteropIn;
+        var answer = oracle.InteropOut;
 
         // Python -> ours: values written by Python's own writer.
         Assert.Equal(ours.Count, answer["echo_names"].item<long>());

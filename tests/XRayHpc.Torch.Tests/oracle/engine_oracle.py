@@ -1,5 +1,5 @@
 """Oracle for the Engine* tests: reads inputs our C# code wrote as safetensors, computes the same ops
-with Debian's PyTorch, writes the expected results as safetensors. Usage: engine_oracle.py CMD IN OUT.
+with Debian's PyTorch, writes the expected results as safetensors. Usage: engine_oracle.py CMD IN OUT [CMD IN OUT ...].
 The safetensors reader/writer is deliberately tiny and independent of ours (the `safetensors`
 package is not installed): it is what proves a Python user can read our files and we can read theirs."""
 import json
@@ -101,9 +101,12 @@ def seeded():
 
 
 if __name__ == "__main__":
+    # CMD IN OUT triples, several per call: importing torch costs seconds, so the tests batch them.
     torch.set_num_threads(1)
-    cmd, src, dst = sys.argv[1:4]
-    tensors, meta = load(src)
-    result = {"conv_bn": lambda: conv_bn(tensors), "ops": lambda: ops(tensors), "interop": lambda: interop(tensors, meta),
-              "seeded": seeded}[cmd]()
-    save(dst, result, {"oracle": cmd, "torch": torch.__version__})
+    args = sys.argv[1:]
+    for i in range(0, len(args), 3):
+        cmd, src, dst = args[i:i + 3]
+        tensors, meta = load(src)
+        result = {"conv_bn": lambda: conv_bn(tensors), "ops": lambda: ops(tensors),
+                  "interop": lambda: interop(tensors, meta), "seeded": seeded}[cmd]()
+        save(dst, result, {"oracle": cmd, "torch": torch.__version__})
