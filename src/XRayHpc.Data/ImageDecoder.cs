@@ -31,7 +31,7 @@ public static class ImageDecoder
             {
                 ImageFormat.Jpeg => JpegCodec.Decode(data, name, targetSize),
                 ImageFormat.Png => PngDecoder.Decode(data, name),
-                ImageFormat.Dicom => DicomDecoder.Decode(data, name),
+                ImageFormat.Dicom => DicomDecoder.Decode(data, name, targetSize),
                 _ => throw new DataFormatException(name, null, "not a JPEG, PNG or DICOM file"),
             };
         }

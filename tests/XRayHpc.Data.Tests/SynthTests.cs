@@ -102,6 +102,46 @@ public class SynthTests(AdapterSynthFixture fx) : IClassFixture<AdapterSynthFixt
         Assert.True(withC.Average() > normal.Average() * 1.2, $"heart width {withC.Average():0.0} px vs normal {normal.Average():0.0} px");
     }
 
+    /// <summary>Tricky encodings (16-bit PNG, MONOCHROME1, 12-bit windowed and JPEG-baseline DICOM) carry
+    /// the same labels and decode to the same pixels as the plain run.</summary>
+    [Fact]
+    public void Synth_TrickyEncodings_DecodeToThePlainPixels()
+    {
+        using var tmp = new TempDir();
+        SynthOptions Opts(string dir, bool tricky) => new() { Layout = "all", OutputDir = tmp[dir], Count = 12, Size = 64, Seed = 5, Prevalence = 0.5, Tricky = tricky };
+        var plain = Synth.Generate(Opts("plain", false));
+        var tricky = Synth.Generate(Opts("tricky", true));
+        var formats = new HashSet<string>();
+        foreach (var layout in new[] { "nih", "rsna" })
+        {
+            var a = DatasetAdapters.Open(layout, plain.Roots[layout]).Enumerate().ToList();
+            var b = DatasetAdapters.Open(layout, tricky.Roots[layout]).Enumerate().ToList();
+            Assert.Equal(a.Select(i => string.Join(",", i.Labels)), b.Select(i => string.Join(",", i.Labels)));
+            for (int k = 0; k < a.Count; k++)
+            {
+                var pa = ImageDecoder.Decode(a[k].ImagePath).Pixels;
+                var pb = ImageDecoder.Decode(b[k].ImagePath).Pixels;
+                string kind = layout == "nih" ? $"png{PngDepth(b[k].ImagePath)}"
+                    : DicomDataset.Parse(File.ReadAllBytes(b[k].ImagePath), "x") is var ds ? $"{ds.TransferSyntax}/{ds.GetString(DicomTags.Photometric)}/{ds.GetUShort(DicomTags.BitsStored)}" : "";
+                formats.Add(kind);
+                double mad = pa.Zip(pb).Average(p => Math.Abs(p.First - p.Second));
+                if (kind.StartsWith(TransferSyntaxes.JpegBaseline)) Assert.True(mad < 2.0, $"{kind}: mean |diff| {mad}");
+                else Assert.True(pa.SequenceEqual(pb), $"{layout} {kind}: pixels differ (mean |diff| {mad})");
+            }
+        }
+        Assert.Contains("png16", formats);
+        Assert.Contains($"{TransferSyntaxes.ExplicitVrLittleEndian}/MONOCHROME1/8", formats);
+        Assert.Contains($"{TransferSyntaxes.ExplicitVrLittleEndian}/MONOCHROME2/12", formats);
+        Assert.Contains($"{TransferSyntaxes.JpegBaseline}/MONOCHROME2/8", formats);
+        // dcmtk accepts our encapsulated JPEG file too.
+        var jpegDcm = Directory.GetFiles(Path.Combine(tricky.Roots["rsna"], "stage_2_train_images"))
+            .First(f => DicomDataset.Parse(File.ReadAllBytes(f), f).TransferSyntax == TransferSyntaxes.JpegBaseline);
+        RefTool.Run("/usr/bin/dcmdjpeg", jpegDcm, tmp["decompressed.dcm"]);
+        Assert.Equal(ImageDecoder.Decode(jpegDcm).Pixels, DicomDecoder.ReadPixels(DicomDataset.Parse(File.ReadAllBytes(tmp["decompressed.dcm"]), "d"), "d").Values.Select(v => (byte)v));
+    }
+
+    static int PngDepth(string path) => File.ReadAllBytes(path)[24];
+
     [Fact]
     public void Synth_RejectsBadOptions()
     {

@@ -19,16 +19,17 @@ public sealed class SynthCommand : ICliCommand
         var seed = new Option<long>("--seed") { Description = "Random seed (same seed -> byte-identical files)", DefaultValueFactory = _ => 0 };
         var prevalence = new Option<double>("--prevalence") { Description = "Fraction of abnormal patients/images", DefaultValueFactory = _ => 0.3 };
         var perPatient = new Option<int>("--images-per-patient") { Description = "Images per patient (RSNA: always 1)", DefaultValueFactory = _ => 2 };
+        var tricky = new Option<bool>("--tricky") { Description = "Also write harder encodings (16-bit PNG, MONOCHROME1, 12-bit windowed and JPEG DICOM) with the same pixels" };
 
         var cmd = new Command("synth", "Write a synthetic chest X-ray dataset in the ChestXRay2017, NIH, CheXpert and/or RSNA raw layout.");
-        foreach (var o in new Option[] { layout, output, count, size, seed, prevalence, perPatient }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { layout, output, count, size, seed, prevalence, perPatient, tricky }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
             var options = new SynthOptions
             {
                 Layout = r.GetValue(layout)!.ToLowerInvariant(), OutputDir = r.GetValue(output)!, Count = r.GetValue(count),
                 Size = r.GetValue(size), Seed = r.GetValue(seed), Prevalence = r.GetValue(prevalence),
-                ImagesPerPatient = r.GetValue(perPatient),
+                ImagesPerPatient = r.GetValue(perPatient), Tricky = r.GetValue(tricky),
             };
             var sw = Stopwatch.StartNew();
             try

@@ -14,10 +14,11 @@ public sealed record DicomPixels(int Width, int Height, int[] Values, int Sample
 /// </summary>
 public static class DicomDecoder
 {
-    public static GrayImage Decode(byte[] data, string name)
+    /// <param name="targetSize">For JPEG baseline (.50) frames: decode at a reduced DCT scale no smaller than this.</param>
+    public static GrayImage Decode(byte[] data, string name, int? targetSize = null)
     {
         var ds = DicomDataset.Parse(data, name);
-        var px = ReadPixels(ds, name);
+        var px = ReadPixels(ds, name, targetSize);
         double slope = ds.GetDecimal(DicomTags.RescaleSlope) ?? 1.0;
         double intercept = ds.GetDecimal(DicomTags.RescaleIntercept) ?? 0.0;
         if (slope == 0 || double.IsNaN(slope)) slope = 1.0;
@@ -49,6 +50,11 @@ public static class DicomDecoder
                 output[i] = (byte)Math.Clamp(Math.Round(y), 0, 255);
             }
         }
+        else if (px.SamplesPerPixel == 1 && ds.BitsStored() <= 8 && slope == 1 && intercept == 0 && !ds.IsSigned())
+        {
+            // 8-bit unsigned without a window is already a display image (RSNA's files): keep it as stored.
+            for (int i = 0; i < n; i++) output[i] = (byte)gray[i];
+        }
         else
         {
             double min = double.MaxValue, max = double.MinValue;
@@ -62,7 +68,7 @@ public static class DicomDecoder
     }
 
     /// <summary>Decodes the first frame's stored values (exposed for tests that compare with the source image).</summary>
-    public static DicomPixels ReadPixels(DicomDataset ds, string name)
+    public static DicomPixels ReadPixels(DicomDataset ds, string name, int? targetSize = null)
     {
         int rows = ds.GetUShort(DicomTags.Rows) ?? throw Missing(name, "Rows (0028,0010)");
         int cols = ds.GetUShort(DicomTags.Columns) ?? throw Missing(name, "Columns (0028,0011)");
@@ -96,10 +102,11 @@ public static class DicomDecoder
                 break;
             case TransferSyntaxes.JpegBaseline:
             {
-                var img = JpegCodec.Decode(FirstFrame(ds), name);
-                CheckSize(img.Width, img.Height, cols, rows, name);
-                values = img.Pixels.Select(b => (int)b).ToArray();
-                return new DicomPixels(cols, rows, values, 1, photometric.StartsWith("MONOCHROME", StringComparison.Ordinal) ? photometric : "MONOCHROME2");
+                var img = JpegCodec.Decode(FirstFrame(ds), name, targetSize);
+                var (sw, sh) = JpegCodec.ScaledSize(cols, rows, targetSize);
+                CheckSize(img.Width, img.Height, sw, sh, name);
+                values = Array.ConvertAll(img.Pixels, b => (int)b);
+                return new DicomPixels(sw, sh, values, 1, photometric.StartsWith("MONOCHROME", StringComparison.Ordinal) ? photometric : "MONOCHROME2");
             }
             case TransferSyntaxes.JpegExtended or TransferSyntaxes.JpegLossless or TransferSyntaxes.JpegLosslessSv1:
             {
@@ -172,6 +179,11 @@ public static class DicomDecoder
         if (w != cols || h != rows)
             throw new DataFormatException(name, null, $"corrupt DICOM: compressed frame is {w}x{h}, Rows/Columns say {cols}x{rows}");
     }
+
+    private static int BitsStored(this DicomDataset ds) =>
+        ds.GetUShort(DicomTags.BitsStored) ?? ds.GetUShort(DicomTags.BitsAllocated) ?? 16;
+
+    private static bool IsSigned(this DicomDataset ds) => (ds.GetUShort(DicomTags.PixelRepresentation) ?? 0) == 1;
 
     private static DataFormatException Missing(string name, string what) => new(name, null, $"corrupt DICOM: missing {what}");
 }

@@ -10,6 +10,8 @@ namespace XRayHpc.Data.Dicom;
 public sealed class DicomWriter
 {
     private readonly SortedDictionary<uint, (string Vr, byte[] Value)> _elements = new();
+    private byte[]? _fragment;
+    private string _transferSyntax = TransferSyntaxes.ExplicitVrLittleEndian;
 
     public DicomWriter String(uint tag, string vr, string value)
     {
@@ -50,6 +52,16 @@ public sealed class DicomWriter
         return Bytes(DicomTags.PixelData, bitsAllocated > 8 ? "OW" : "OB", pixelData);
     }
 
+    /// <summary>Replaces native pixel data by one compressed frame (encapsulated: empty offset table, one
+    /// fragment) and declares its transfer syntax, e.g. a TurboJPEG baseline frame with <see cref="TransferSyntaxes.JpegBaseline"/>.</summary>
+    public DicomWriter Encapsulated(string transferSyntax, byte[] frame)
+    {
+        _elements.Remove(DicomTags.PixelData);
+        _fragment = (frame.Length & 1) == 1 ? [.. frame, 0] : frame;
+        _transferSyntax = transferSyntax;
+        return this;
+    }
+
     public byte[] ToBytes(string sopClassUid = "1.2.840.10008.5.1.4.1.1.7", string? sopInstanceUid = null)
     {
         sopInstanceUid ??= _elements.TryGetValue(DicomTags.SopInstanceUid, out var e)
@@ -61,7 +73,7 @@ public sealed class DicomWriter
             .Bytes(DicomTags.FileMetaVersion, "OB", [0, 1])
             .String(DicomTags.MediaStorageSopClass, "UI", sopClassUid)
             .String(DicomTags.MediaStorageSopInstance, "UI", sopInstanceUid)
-            .String(DicomTags.TransferSyntax, "UI", TransferSyntaxes.ExplicitVrLittleEndian)
+            .String(DicomTags.TransferSyntax, "UI", _transferSyntax)
             .String(DicomTags.ImplementationClass, "UI", "2.25.299792458.1")
             .String(DicomTags.ImplementationVersion, "SH", "XRAYHPC_1");
         var metaBody = new MemoryStream();
@@ -75,12 +87,35 @@ public sealed class DicomWriter
         WriteElement(ms, DicomTags.FileMetaGroupLength, "UL", groupLength);
         metaBody.WriteTo(ms);
         WriteElements(ms);
+        if (_fragment is not null) WriteFragments(ms, _fragment);
         return ms.ToArray();
     }
 
     private void WriteElements(Stream s)
     {
         foreach (var (tag, (vr, value)) in _elements) WriteElement(s, tag, vr, value);
+    }
+
+    private static void WriteFragments(Stream s, byte[] frame)
+    {
+        Span<byte> h = stackalloc byte[12];
+        BinaryPrimitives.WriteUInt32LittleEndian(h, 0x00107FE0); // (7FE0,0010) as two LE uint16
+        h[4] = (byte)'O'; h[5] = (byte)'B'; h[6] = h[7] = 0;
+        BinaryPrimitives.WriteUInt32LittleEndian(h[8..], 0xFFFFFFFF);
+        s.Write(h);
+        WriteItem(s, 0xE000, []);    // empty basic offset table
+        WriteItem(s, 0xE000, frame);
+        WriteItem(s, 0xE0DD, []);    // sequence delimiter
+    }
+
+    private static void WriteItem(Stream s, ushort element, ReadOnlySpan<byte> value)
+    {
+        Span<byte> h = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt16LittleEndian(h, 0xFFFE);
+        BinaryPrimitives.WriteUInt16LittleEndian(h[2..], element);
+        BinaryPrimitives.WriteUInt32LittleEndian(h[4..], (uint)value.Length);
+        s.Write(h);
+        s.Write(value);
     }
 
     private static void WriteElement(Stream s, uint tag, string vr, byte[] value)

@@ -4,7 +4,7 @@ using XRayHpc.Data.Dicom;
 
 namespace XRayHpc.Data.Synthesis;
 
-internal enum SynthFormat { Jpeg, Png, Dicom }
+internal enum SynthFormat { Jpeg, Png, Png16, Dicom, DicomMonochrome1, Dicom12BitWindowed, DicomJpegBaseline }
 
 /// <summary>Fake but realistic-looking protected health information written into a synthetic DICOM file,
 /// so de-identification can be tested. None of it belongs to a real person.</summary>
@@ -26,21 +26,56 @@ internal static class SynthImages
             var anatomy = Anatomy.ForPatient(new SynthRng(o.Seed, layoutIndex, 1, job.Patient));
             var rng = new SynthRng(o.Seed, layoutIndex, 2, job.Image);
             var pixels = ChestRenderer.Render(o.Size, anatomy.Jitter(rng), job.Lesions, rng, job.Lateral);
-            File.WriteAllBytes(job.Path, Encode(job, pixels, o.Size, o.Seed, layoutIndex));
+            var format = o.Tricky ? job.Format : Plain(job.Format);
+            File.WriteAllBytes(job.Path, Encode(job with { Format = format }, pixels, o.Size, o.Seed, layoutIndex));
             progress?.Report(Interlocked.Increment(ref done));
         });
     }
+
+    private static SynthFormat Plain(SynthFormat f) => f switch
+    {
+        SynthFormat.Png16 => SynthFormat.Png,
+        SynthFormat.DicomMonochrome1 or SynthFormat.Dicom12BitWindowed or SynthFormat.DicomJpegBaseline => SynthFormat.Dicom,
+        _ => f,
+    };
 
     private static byte[] Encode(ImageJob job, byte[] pixels, int size, long seed, int layoutIndex) => job.Format switch
     {
         SynthFormat.Jpeg => JpegCodec.EncodeGray(pixels, size, size, 92),
         SynthFormat.Png => PngEncoder.EncodeGray8(pixels, size, size),
+        SynthFormat.Png16 => PngEncoder.EncodeGray16(Array.ConvertAll(pixels, v => (ushort)(v * 257)), size, size),
         _ => Dicom(job, pixels, size, seed, layoutIndex),
     };
 
     private static byte[] Dicom(ImageJob job, byte[] pixels, int size, long seed, int layoutIndex)
     {
         var phi = job.Phi!;
+        var w = DicomHeader(job, phi, seed, layoutIndex);
+        switch (job.Format)
+        {
+            case SynthFormat.DicomMonochrome1:
+                w.Pixels(size, size, 8, 8, false, Array.ConvertAll(pixels, v => (byte)(255 - v)), "MONOCHROME1");
+                break;
+            case SynthFormat.Dicom12BitWindowed:
+            {
+                // Stored 16v+8 in 12 bits; this window maps it back onto v exactly (PS3.3 C.11.2.1.2.1).
+                var words = new byte[pixels.Length * 2];
+                for (int i = 0; i < pixels.Length; i++) { int x = pixels[i] * 16 + 8; words[2 * i] = (byte)x; words[2 * i + 1] = (byte)(x >> 8); }
+                w.Pixels(size, size, 16, 12, false, words).String(DicomTags.WindowCenter, "DS", "2048.5").String(DicomTags.WindowWidth, "DS", "4081");
+                break;
+            }
+            case SynthFormat.DicomJpegBaseline:
+                w.Pixels(size, size, 8, 8, false, []).Encapsulated(TransferSyntaxes.JpegBaseline, JpegCodec.EncodeGray(pixels, size, size, 95));
+                break;
+            default:
+                w.Pixels(size, size, 8, 8, false, pixels);
+                break;
+        }
+        return w.ToBytes(sopInstanceUid: $"2.25.{(ulong)seed % 1_000_000_007UL}.{layoutIndex}.{job.Image}.3");
+    }
+
+    private static DicomWriter DicomHeader(ImageJob job, FakePhi phi, long seed, int layoutIndex)
+    {
         string uidRoot = $"2.25.{(ulong)seed % 1_000_000_007UL}.{layoutIndex}.{job.Image}";
         return new DicomWriter()
             .String(DicomTags.StudyDate, "DA", phi.StudyDate)
@@ -54,8 +89,6 @@ internal static class SynthImages
             .String(DicomTags.ViewPosition, "CS", phi.View)
             .String(DicomTags.StudyInstanceUid, "UI", uidRoot + ".1")
             .String(DicomTags.SeriesInstanceUid, "UI", uidRoot + ".2")
-            .String(DicomTags.PixelSpacing, "DS", "0.143\\0.143")
-            .Pixels(size, size, 8, 8, false, pixels)
-            .ToBytes(sopInstanceUid: uidRoot + ".3");
+            .String(DicomTags.PixelSpacing, "DS", "0.143\\0.143");
     }
 }

@@ -71,7 +71,7 @@ internal static class SynthLayouts
                 (isTest ? test : trainVal).Append(name).Append('\n');
                 var folder = $"images_{image / perFolder + 1:D3}";
                 var lesions = findings.Select(f => new Lesion(FindingNames.FromLabel(f)!.Value, 1.0)).ToArray();
-                jobs.Add(new ImageJob(Path.Combine(root, folder, "images", name), p, image, lesions, false, SynthFormat.Png));
+                jobs.Add(new ImageJob(Path.Combine(root, folder, "images", name), p, image, lesions, false, image % 4 == 3 ? SynthFormat.Png16 : SynthFormat.Png));
                 image++;
             }
         }
@@ -197,7 +197,8 @@ internal static class SynthLayouts
                 Age: age,
                 StudyDate: $"2017{rng.Next(1, 13):D2}{rng.Next(1, 29):D2}",
                 View: rng.Chance(0.5) ? "PA" : "AP");
-            jobs.Add(new ImageJob(Path.Combine(root, RsnaAdapter.ImageFolder, id + ".dcm"), p, p, [.. lesions], false, SynthFormat.Dicom, phi));
+            var format = (p % 4) switch { 1 => SynthFormat.DicomMonochrome1, 2 => SynthFormat.Dicom12BitWindowed, 3 => SynthFormat.DicomJpegBaseline, _ => SynthFormat.Dicom };
+            jobs.Add(new ImageJob(Path.Combine(root, RsnaAdapter.ImageFolder, id + ".dcm"), p, p, [.. lesions], false, format, phi));
         }
         File.WriteAllText(Path.Combine(root, RsnaAdapter.CsvName), labels.ToString());
         File.WriteAllText(Path.Combine(root, "stage_2_detailed_class_info.csv"), detail.ToString());

@@ -15,6 +15,11 @@ public sealed record SynthOptions
     public double Prevalence { get; init; } = 0.3;
     /// <summary>Images per patient (RSNA has one image per patientId by design and ignores it).</summary>
     public int ImagesPerPatient { get; init; } = 2;
+    /// <summary>Also exercise the harder encodings real datasets contain, with the same pixels and labels:
+    /// NIH: every 4th PNG 16-bit; RSNA: every 4th DICOM MONOCHROME1 (inverted stored values), every 4th
+    /// 12-bit with a VOI window, every 4th JPEG baseline (.50, lossy). Decoded images equal the plain
+    /// run's (JPEG within compression error).</summary>
+    public bool Tricky { get; init; }
 }
 
 /// <summary>Where each generated layout's dataset root is (the path to give DatasetAdapters.Open).</summary>
