@@ -32,7 +32,7 @@ public class PreprocessResumeTests(SynthDatasetsFixture fx)
             _ = p.StandardError.ReadToEndAsync();
             _ = p.StandardOutput.ReadToEndAsync();
             var sw = Stopwatch.StartNew();
-            while (!File.Exists(firstShard) && !p.HasExited && sw.Elapsed < TimeSpan.FromSeconds(60)) Thread.Yield();
+            while (!File.Exists(firstShard) && !p.HasExited && sw.Elapsed < TimeSpan.FromSeconds(60)) Thread.Sleep(2); // poll, leaving the core to the child
             Assert.True(File.Exists(firstShard), "the first shard never appeared");
             Assert.False(p.HasExited, "preprocess finished before it could be killed midway");
             p.Kill(entireProcessTree: true);
