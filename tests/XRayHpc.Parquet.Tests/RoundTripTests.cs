@@ -123,4 +123,39 @@ public class RoundTripTests
         Assert.Null(img.Min);
         Assert.Equal(0, img.NullCount);
     }
+
+    [Fact]
+    public void SameInputGivesIdenticalBytes()
+    {
+        using var dir = new TempDir();
+        byte[] Write(string name)
+        {
+            var p = dir.File(name);
+            using (var w = new ParquetFileWriter(p, SampleTable.Schema, new ParquetWriteOptions { Codec = ParquetCodec.Zstd, RowGroupRowLimit = 300,
+                       KeyValueMetadata = new Dictionary<string, string> { ["a"] = "1", ["b"] = "2" } }))
+                w.WriteRowGroup(SampleTable.Build(700, 3));
+            return File.ReadAllBytes(p);
+        }
+        Assert.Equal(Write("a.parquet"), Write("b.parquet"));
+    }
+
+    [Fact]
+    public void ColumnsCanBeReadConcurrentlyFromOneReader()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("c.parquet");
+        var rg = SampleTable.Build(2000, 4);
+        using (var w = new ParquetFileWriter(path, SampleTable.Schema, new ParquetWriteOptions { Codec = ParquetCodec.Snappy, RowGroupRowLimit = 250 }))
+            w.WriteRowGroup(rg);
+        using var r = ParquetFileReader.Open(path);
+        var expected = Enumerable.Range(0, SampleTable.Schema.Count).Select(c => Canonical.Of(rg.Columns[c])).ToArray();
+        var got = new List<string?>[SampleTable.Schema.Count, r.RowGroups.Count];
+        Parallel.For(0, SampleTable.Schema.Count * r.RowGroups.Count, new ParallelOptions { MaxDegreeOfParallelism = 4 }, k =>
+        {
+            int c = k % SampleTable.Schema.Count, g = k / SampleTable.Schema.Count;
+            got[c, g] = Canonical.Of(r.ReadColumn(g, SampleTable.Schema[c].Name));
+        });
+        for (int c = 0; c < SampleTable.Schema.Count; c++)
+            Assert.Equal(expected[c], Enumerable.Range(0, r.RowGroups.Count).SelectMany(g => got[c, g]));
+    }
 }
