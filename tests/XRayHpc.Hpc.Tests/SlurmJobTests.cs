@@ -66,7 +66,8 @@ public sealed class SlurmJobTests(SlurmCluster slurm)
     [SlurmFact]
     public void Preempted_job_checkpoints_on_USR1_is_requeued_and_finishes_from_its_checkpoint()
     {
-        const long steps = 12;
+        // Long enough (8 evaluations, each with a checkpoint) that the signal lands mid-run on a fast idle machine too.
+        const long steps = 24;
         var id = slurm.Submit(["--ntasks=2"], "train-preemptible.sbatch", slurm.Experiment,
             "--set", $"schedule.max_steps={steps}", "--set", "tuner.ready_steps=3");
         var run = slurm.RunDir(id);
@@ -82,7 +83,8 @@ public sealed class SlurmJobTests(SlurmCluster slurm)
         var signal = slurm.Client("scancel", "--batch", "--signal=USR1", id);
         Assert.True(signal.ExitCode == 0, signal.Output);
 
-        var job = slurm.WaitFor(id, j => j.Restarts >= 1 && j.State is "COMPLETED" or "FAILED" or "CANCELLED", TimeSpan.FromMinutes(4), "completion after a requeue");
+        // A requeued job goes RUNNING -> PENDING (Restarts=1) -> RUNNING, so its first final state is the end of the second run.
+        var job = slurm.WaitFinished(id, TimeSpan.FromMinutes(4));
         var log = slurm.JobLog(id);
         Assert.True(job is { State: "COMPLETED", ExitCode: "0:0", Restarts: 1 }, $"{job.Raw}\n{log}");
         Assert.Contains("received USR1: forwarding to the launcher", log);
