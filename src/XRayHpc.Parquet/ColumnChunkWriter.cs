@@ -83,18 +83,24 @@ internal sealed class ColumnChunkWriter
         }
         meta.DataPageOffset = position;
 
+        // IronSnappy allocates each decoded page; pages under the large-object threshold (85,000 bytes)
+        // keep that allocation cheap for readers, so snappy pages are capped at 64 KiB (at least one row).
+        long limit = _codec == CodecId.Snappy ? Math.Min(_opts.PageSizeBytes, 64 << 10) : _opts.PageSizeBytes;
         int pageStart = r0;
         long pageBytes = 0;
         for (int r = r0; r < r1; r++)
         {
-            pageBytes += RowBytes(data, r, col);
-            if (pageBytes >= _opts.PageSizeBytes || r == r1 - 1)
+            long rowBytes = RowBytes(data, r, col);
+            if (r > pageStart && pageBytes + rowBytes > limit)
             {
-                uncompressedTotal += WriteDataPage(output, ref position, col, data, pageStart, r + 1, dictIndex, r0, dict?.Count ?? 0, stats, meta);
-                pageStart = r + 1;
+                uncompressedTotal += WriteDataPage(output, ref position, col, data, pageStart, r, dictIndex, r0, dict?.Count ?? 0, stats, meta);
+                pageStart = r;
                 pageBytes = 0;
             }
+            pageBytes += rowBytes;
         }
+        if (r1 > pageStart)
+            uncompressedTotal += WriteDataPage(output, ref position, col, data, pageStart, r1, dictIndex, r0, dict?.Count ?? 0, stats, meta);
         if (r1 == r0) // an empty row group still needs a (empty) data page so readers find the chunk
             uncompressedTotal += WriteDataPage(output, ref position, col, data, r0, r0, dictIndex, r0, dict?.Count ?? 0, stats, meta);
 
