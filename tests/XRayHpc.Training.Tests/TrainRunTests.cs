@@ -225,6 +225,24 @@ public sealed class TrainRunTests(SynthCaches data)
     }
 
     [Fact]
+    public void Replay_RetrainsOneMembersHyperparameterSchedule()
+    {
+        var run = NewRunDir("replay");
+        var lineage = run + "-lineage.jsonl";
+        File.WriteAllText(lineage, string.Join("\n",
+            """{"round":0,"step":0,"target":0,"kind":"initial","old":{},"new":{"lr":0.03,"momentum":0.9,"weight_decay":0.0001,"batch_size":16}}""",
+            """{"round":0,"step":0,"target":1,"kind":"initial","old":{},"new":{"lr":0.01,"momentum":0.85,"weight_decay":0.0001,"batch_size":16}}""",
+            """{"round":1,"step":6,"target":1,"source":0,"kind":"exploit","old":{"lr":0.01},"new":{"lr":0.024,"momentum":0.9,"weight_decay":0.0001,"batch_size":16}}""") + "\n");
+        int rc = Train(1, Config(run, data.Cache32, maxSteps: 12), RunLimit, out var p, null,
+            "--replay", lineage, "--member", "1", "--set", "checkpoint.enabled=false");
+        Assert.True(rc == 0, p.Describe());
+        var m = Lines(Path.Combine(run, "metrics.jsonl"));
+        Assert.Equal([0.01, 0.024], m.Select(x => (double)x["lr"]!));
+        Assert.Equal([0.85, 0.9], m.Select(x => (double)x["momentum"]!));
+        Assert.All(m, x => Assert.Equal(0, (int)x["member"]!));
+    }
+
+    [Fact]
     public void Pneumonia64px_TwoRanks_ReachesMeanAuroc90()
     {
         var run = NewRunDir("auroc");

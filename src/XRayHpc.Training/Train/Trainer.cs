@@ -143,12 +143,13 @@ public sealed class Trainer
                 _log.Debug($"step {_step} done");
                 progress.Step(data.Epoch, _step, total, _secondsSinceReady > 0 ? _imagesSinceReady * _pop.Members / _secondsSinceReady : 0);
 
-                if (replay?.ChangeAt(_step) is { } replayHp) { _hp = replayHp; data.ChangeBatchSize(BatchSizeOf(_hp)); }
                 if (_step % _cfg.Tuner.ReadySteps == 0 || _step == total)
                 {
                     ReadyPoint(evaluator, data, metricsFile, lineageFile, progress, final: _step == total, classes.Count);
                     if (_round % _cfg.Checkpoint.EveryRounds == 0 || _step == total) SaveCheckpoint(classes.Count);
                 }
+                // A replayed schedule changes where the original's tuner did: after that step's evaluation.
+                if (replay?.ChangeAt(_step) is { } replayHp) { _hp = _allHp[0] = Merge(Full(null), replayHp); data.ChangeBatchSize(BatchSizeOf(_hp)); }
             }
             return TrainExit.Ok;
         });
@@ -210,7 +211,7 @@ public sealed class Trainer
         var val = evaluator.Run(_model, "val");
         var report = ClassificationMetrics.Compute(val.Scores, val.Labels, val.Mask, _manifest.ClassNames, _multiClass,
             ClassificationMetrics.ChooseThresholds(val.Scores, val.Labels, val.Mask, classes));
-        bool failed = _stopped || _badInARow >= _cfg.Tuner.MaxBadSteps || !double.IsFinite(report.MeanAuroc) || !double.IsFinite(val.MeanLoss);
+        bool failed = _badInARow >= _cfg.Tuner.MaxBadSteps || !double.IsFinite(report.MeanAuroc) || !double.IsFinite(val.MeanLoss);
         var rec = new MetricsRecord
         {
             Member = _member, Round = _round, Step = _step, Epoch = data.Epoch, TimeS = Math.Round(_clock.Elapsed.TotalSeconds, 3),

@@ -1,0 +1,67 @@
+using XRayHpc.Cache;
+using XRayHpc.Checkpoint;
+using XRayHpc.Mpi;
+using XRayHpc.Torch;
+using XRayHpc.Training.Config;
+using XRayHpc.Training.Metrics;
+using XRayHpc.Training.Run;
+
+namespace XRayHpc.Training.Train;
+
+/// <summary>
+/// `evaluate` / `predict`: a trained run's checkpoint (best, latest or member-i/step-N) scored on a split of a
+/// cache. Works on one process or data-parallel under mpirun (scores are gathered like in training).
+/// </summary>
+public sealed class Inference : IDisposable
+{
+    public ExperimentConfig Config { get; }
+    public string CheckpointDir { get; }
+    public int Member { get; }
+    readonly MemberModel _model;
+    readonly Evaluator _evaluator;
+    readonly CacheManifest _manifest;
+    readonly bool _multiClass;
+
+    public Inference(string runDir, string which, string? cacheOverride, Communicator comm)
+    {
+        var resolved = new RunLayout(runDir).ResolvedConfig;
+        Config = ConfigLoader.LoadFile(resolved, cacheOverride != null ? [$"data.cache={cacheOverride}"] : null);
+        var store = new CheckpointStore(new RunLayout(runDir, Config.Checkpoint.Dir).Checkpoints);
+        (Member, long step) = which switch
+        {
+            "best" => store.ReadBest() is { } b ? (b.Member, b.Step) : throw new FileNotFoundException($"{store.Root}: no best checkpoint recorded"),
+            "latest" => (0, store.FindLatestComplete(Config.Tuner.Population) ?? throw new FileNotFoundException($"{store.Root}: no complete checkpoint")),
+            _ => ParseMemberStep(which),
+        };
+        var (_, dir) = store.Read(Member, step);
+        CheckpointDir = dir;
+        torch.set_num_threads(Trainer.ThreadCount(Config));
+        _manifest = CacheManifest.Load(Config.Data.Cache);
+        _multiClass = Config.Data.Task == TaskKind.Multiclass;
+        _model = new MemberModel(Config, _manifest.ClassNames.Count, 0, new Dictionary<string, double>());
+        var (weights, _) = Safetensors.Load(Path.Combine(dir, "model.safetensors"));
+        using (torch.no_grad()) _model.Net.load_state_dict(weights);
+        foreach (var t in weights.Values) t.Dispose();
+        Tensor? posWeight = !_multiClass && Config.Data.PosWeight
+            ? torch.tensor(XRayHpc.Loader.LabelStats.PosWeight(Config.Data.Cache, "train"), [_manifest.ClassNames.Count]) : null;
+        _evaluator = new Evaluator(Config, comm, _manifest.ClassNames.Count, _multiClass, posWeight);
+    }
+
+    static (int, long) ParseMemberStep(string s)
+    {
+        var p = s.Split('/');
+        if (p.Length == 2 && p[0].StartsWith("member-") && p[1].StartsWith("step-")
+            && int.TryParse(p[0][7..], out var m) && long.TryParse(p[1][5..], out var st)) return (m, st);
+        throw new ArgumentException($"--checkpoint '{s}': expected best, latest or member-<i>/step-<N>");
+    }
+
+    public IReadOnlyList<string> ClassNames => _manifest.ClassNames;
+
+    public (SplitScores Scores, ClassificationReport Report) Evaluate(string split)
+    {
+        var s = _evaluator.Run(_model, split);
+        return (s, ClassificationMetrics.Compute(s.Scores, s.Labels, s.Mask, _manifest.ClassNames, _multiClass));
+    }
+
+    public void Dispose() => _model.Dispose();
+}
