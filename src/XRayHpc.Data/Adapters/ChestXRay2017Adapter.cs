@@ -29,7 +29,8 @@ public sealed partial class ChestXRay2017Adapter : IDatasetAdapter
 
     public static string? FindSplitRoot(string root)
     {
-        foreach (var candidate in new[] { root, Path.Combine(root, "chest_xray") })
+        // The public archive unpacks to chest_xray/ (and some copies to chest_xray/chest_xray/).
+        foreach (var candidate in new[] { root, Path.Combine(root, "chest_xray"), Path.Combine(root, "chest_xray", "chest_xray") })
             if (Splits.Any(s => Folders.Any(f => Directory.Exists(Path.Combine(candidate, s, f)))))
                 return candidate;
         return null;
