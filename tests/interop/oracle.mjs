@@ -4,7 +4,7 @@
 //   node oracle.mjs write-duckdb DIR                -> writes DIR/duckdb_*.parquet, prints [{file, options, dump}]
 //   node oracle.mjs write-hyparquet DIR             -> writes DIR/hyparquet_*.parquet, prints [{file, dump}]
 //   node oracle.mjs write-fuzz-seeds DIR            -> small DuckDB + hyparquet files, [{file}]
-//   node oracle.mjs bench-read FILE...              -> {seconds, row}: DuckDB (1 thread) reads every column
+//   node oracle.mjs bench-read FILE...              -> {seconds, cpuSeconds, row}: DuckDB (1 thread) reads every column
 // (one process per call: node and DuckDB start-up dominate the cost, so calls take many files)
 // Values: int64 as decimal strings, blobs / fixed-length bytes as hex, non-finite floats as strings.
 import { readFileSync } from 'node:fs';
@@ -167,9 +167,11 @@ else if (cmd === 'bench-read') {
   const q = `SELECT count(*), sum(octet_length(image)), sum(height + width), sum(len(labels)), sum(len(label_mask)),
     count(patient_hash), count(view), sum(source_row) FROM read_parquet(${list})`;
   const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage(); // the whole process: node plus DuckDB's thread
   const r = await conn.runAndReadAll(q);
+  const c1 = process.cpuUsage(c0);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  result = { seconds, row: r.getRows()[0].map(plain) };
+  result = { seconds, cpuSeconds: (c1.user + c1.system) / 1e6, row: r.getRows()[0].map(plain) };
 }
 else if (cmd === 'write-fuzz-seeds') {
   // small files from the other writers (dictionary pages, data page v2, delta encodings) for the fuzz test

@@ -2,9 +2,10 @@ using System.Diagnostics;
 using System.Text.Json;
 using XRayHpc.Parquet;
 
-// Throughput of a cache-like Parquet file set (the image cache's columns) per codec, one thread = one
-// core: write MB/s, then read MB/s from the page cache, interleaved with DuckDB (threads=1) reading the
-// same files; medians of REPS. MB = 10^6 bytes of decoded image pixels.
+// Throughput of a cache-like Parquet file set (the image cache's columns) per codec, one thread: write,
+// then read from the page cache, interleaved with DuckDB (threads=1) reading the same files; medians of
+// REPS. MB = 10^6 bytes of decoded image pixels. Each figure is given per wall second and per CPU second
+// of the process (MB/cpu-s = MB/s per core, meaningful even on a machine shared with other jobs).
 int images = Env("IMAGES", 2000), size = Env("SIZE", 224), reps = Env("REPS", 3), perGroup = Env("ROWS_PER_GROUP", 1000), perFile = Env("ROWS_PER_FILE", 5000);
 string dir = Environment.GetEnvironmentVariable("BENCH_DIR") ?? Path.Combine(Path.GetTempPath(), "xrayhpc-bench-parquet");
 string interop = args.Length > 0 ? args[0] : Path.GetFullPath("tests/interop");
@@ -18,45 +19,51 @@ var schema = new ParquetSchema(
     ParquetColumn.Optional("view", ParquetType.String), ParquetColumn.Required("source_row", ParquetType.Int64));
 long pixelBytes = (long)images * size * size;
 Console.WriteLine($"parquet bench: {images} images {size}x{size} uint8 ({pixelBytes / 1e6:F0} MB of pixels), {perGroup} rows/row group, {perFile} rows/file, {reps} reps, 1 thread, dir {dir}");
-Console.WriteLine($"{"codec",-13}{"files MB",10}{"write MB/s",12}{"read MB/s",11}{"duckdb MB/s",13}{"ours/duckdb",13}");
+Console.WriteLine($"{"codec",-13}{"files MB",9}{"write MB/s",11}{"MB/cpu-s",10}{"read MB/s",11}{"MB/cpu-s",10}{"duckdb MB/s",13}{"MB/cpu-s",10}{"ours/duckdb cpu",17}");
 
 foreach (var codec in codecs)
 {
     var files = new List<string>();
     var sw = new Stopwatch(); // times the writer only, not the synthetic pixels
+    var cpu = TimeSpan.Zero;
+    var proc = Process.GetCurrentProcess();
+    TimeSpan Cpu() { proc.Refresh(); return proc.TotalProcessorTime; }
+    void Start() { cpu -= Cpu(); sw.Start(); }
+    void Stop() { sw.Stop(); cpu += Cpu(); }
     for (int f = 0, row = 0; row < images; f++)
     {
         var path = Path.Combine(dir, $"{codec.ToString().ToLowerInvariant()}-part-{f:D5}.parquet");
         files.Add(path);
-        sw.Start();
+        Start();
         var w = new ParquetFileWriter(path, schema, new ParquetWriteOptions { Codec = codec,
             KeyValueMetadata = new Dictionary<string, string> { ["xrayhpc.manifest"] = "bench" } });
-        sw.Stop();
+        Stop();
         for (int end = Math.Min(images, row + perFile); row < end;)
         {
             int n = Math.Min(perGroup, end - row);
             var rows = MakeRows(row, n, size);
-            sw.Start();
+            Start();
             w.WriteRowGroup(rows);
-            sw.Stop();
+            Stop();
             row += n;
         }
-        sw.Start();
+        Start();
         w.Dispose();
-        sw.Stop();
+        Stop();
     }
-    double writeS = sw.Elapsed.TotalSeconds;
+    double writeS = sw.Elapsed.TotalSeconds, writeCpu = cpu.TotalSeconds;
     long fileBytes = files.Sum(f => new FileInfo(f).Length);
 
     ReadOurs(files); // warm the page cache and the JIT
-    var ours = new List<double>(); var duck = new List<double>();
+    var ours = new List<double>(); var duck = new List<double>(); var oursCpu = new List<double>(); var duckCpu = new List<double>();
     for (int r = 0; r < reps; r++)
     {
-        ours.Add(ReadOurs(files));
-        duck.Add(ReadDuckDb(files, interop));
+        var (ow, oc) = ReadOurs(files); ours.Add(ow); oursCpu.Add(oc);
+        var (dw, dc) = ReadDuckDb(files, interop); duck.Add(dw); duckCpu.Add(dc);
     }
-    double o = Median(ours), d = Median(duck);
-    Console.WriteLine($"{codec,-13}{fileBytes / 1e6,10:F0}{pixelBytes / 1e6 / writeS,12:F0}{pixelBytes / 1e6 / o,11:F0}{pixelBytes / 1e6 / d,13:F0}{d / o,13:F2}");
+    double o = Median(ours), d = Median(duck), oc2 = Median(oursCpu), dc2 = Median(duckCpu);
+    double mb = pixelBytes / 1e6;
+    Console.WriteLine($"{codec,-13}{fileBytes / 1e6,9:F0}{mb / writeS,11:F0}{mb / writeCpu,10:F0}{mb / o,11:F0}{mb / oc2,10:F0}{mb / d,13:F0}{mb / dc2,10:F0}{dc2 / oc2,17:F2}");
     if (Environment.GetEnvironmentVariable("KEEP") != "1") foreach (var f in files) File.Delete(f);
 }
 
@@ -90,8 +97,10 @@ static RowGroup MakeRows(int start, int n, int size)
 }
 
 // every column of every row group; image bytes are touched through their zero-copy spans
-static double ReadOurs(List<string> files)
+static (double wall, double cpu) ReadOurs(List<string> files)
 {
+    var proc = Process.GetCurrentProcess();
+    var cpu0 = proc.TotalProcessorTime;
     var sw = Stopwatch.StartNew();
     long check = 0;
     foreach (var f in files)
@@ -106,10 +115,12 @@ static double ReadOurs(List<string> files)
         }
     }
     if (check == 0) throw new InvalidOperationException("nothing read");
-    return sw.Elapsed.TotalSeconds;
+    double wall = sw.Elapsed.TotalSeconds;
+    proc.Refresh();
+    return (wall, (proc.TotalProcessorTime - cpu0).TotalSeconds);
 }
 
-static double ReadDuckDb(List<string> files, string interop)
+static (double wall, double cpu) ReadDuckDb(List<string> files, string interop)
 {
     var psi = new ProcessStartInfo("node") { WorkingDirectory = interop, RedirectStandardOutput = true, RedirectStandardError = true };
     psi.ArgumentList.Add(Path.Combine(interop, "oracle.mjs"));
@@ -120,5 +131,6 @@ static double ReadDuckDb(List<string> files, string interop)
     var json = p.StandardOutput.ReadToEnd();
     p.WaitForExit();
     if (p.ExitCode != 0) throw new InvalidOperationException($"DuckDB bench failed: {err.Result}");
-    return JsonDocument.Parse(json).RootElement.GetProperty("seconds").GetDouble();
+    var root = JsonDocument.Parse(json).RootElement;
+    return (root.GetProperty("seconds").GetDouble(), root.GetProperty("cpuSeconds").GetDouble());
 }
