@@ -21,7 +21,7 @@ public static unsafe class JpegCodec
                 var size = new CULong((nuint)data.Length);
                 if (TurboJpeg.tjDecompressHeader3(handle, src, size, out int w, out int h, out _, out _) != 0)
                     throw new DataFormatException(name, null, $"corrupt JPEG: {TurboJpeg.ErrorText(handle)}");
-                if (w <= 0 || h <= 0 || (long)w * h > 1L << 28)
+                if (w <= 0 || h <= 0 || (long)w * h > 1L << 28 || (long)w * h > data.LongLength * 4096 + (1 << 20))
                     throw new DataFormatException(name, null, $"corrupt JPEG: implausible size {w}x{h}");
                 var (sw, sh) = ScaledSize(w, h, targetSize);
                 var pixels = new byte[sw * sh];

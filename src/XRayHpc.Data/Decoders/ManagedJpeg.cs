@@ -60,7 +60,8 @@ public static class ManagedJpeg
                     compId = seg[6];
                     if (marker != 0xC3 && seg[7] != 0x11) throw Unsupported(name, "subsampled single-component JPEG");
                     quantIndex = seg[8] & 3;
-                    if (width == 0 || height == 0) throw Corrupt(name, $"frame size {width}x{height}");
+                    if (width == 0 || height == 0 || (long)width * height > Math.Min(1L << 28, data.LongLength * 4096 + (1 << 20)))
+                        throw Corrupt(name, $"implausible frame size {width}x{height}");
                     if (precision is < 2 or > 16) throw Corrupt(name, $"precision {precision}");
                     break;
                 case 0xC2 or 0xC5 or 0xC6 or 0xC7 or 0xC9 or 0xCA or 0xCB or 0xCD or 0xCE or 0xCF:

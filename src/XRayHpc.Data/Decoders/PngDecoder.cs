@@ -116,7 +116,12 @@ public static class PngDecoder
         int bitsPerPixel = channels * depth;
         int bpp = Math.Max(1, bitsPerPixel / 8);
         int stride = (int)(((long)width * bitsPerPixel + 7) / 8);
-        var raw = new byte[(long)(stride + 1) * height];
+        long rawSize = (long)(stride + 1) * height;
+        // Deflate cannot expand more than ~1032:1; a header promising more than that is lying (and would
+        // otherwise make us allocate gigabytes for a few bytes of input).
+        if (rawSize > idat.Length * 1100L + (1 << 16) || rawSize > int.MaxValue / 2)
+            throw new DataFormatException(name, null, $"corrupt PNG: {width}x{height} image from only {idat.Length} compressed bytes");
+        var raw = new byte[rawSize];
         idat.Position = 0;
         using (var z = new ZLibStream(idat, CompressionMode.Decompress))
         {

@@ -79,7 +79,8 @@ public static class DicomDecoder
         int spp = ds.GetUShort(DicomTags.SamplesPerPixel) ?? 1;
         int planar = ds.GetUShort(DicomTags.PlanarConfiguration) ?? 0;
         string photometric = ds.GetString(DicomTags.Photometric) ?? "MONOCHROME2";
-        if (rows == 0 || cols == 0) throw new DataFormatException(name, null, $"corrupt DICOM: image size {cols}x{rows}");
+        if (rows == 0 || cols == 0 || (long)rows * cols * spp > 1L << 28)
+            throw new DataFormatException(name, null, $"corrupt DICOM: implausible image size {cols}x{rows}x{spp}");
         if (bitsAllocated is not (8 or 16)) throw new DataFormatException(name, null, $"unsupported DICOM BitsAllocated {bitsAllocated} (8 or 16 supported)");
         if (bitsStored < 1 || bitsStored > bitsAllocated || highBit < bitsStored - 1 || highBit >= bitsAllocated)
             throw new DataFormatException(name, null, $"corrupt DICOM: BitsStored {bitsStored}, HighBit {highBit}, BitsAllocated {bitsAllocated}");
