@@ -6,7 +6,8 @@ namespace XRayHpc.Torch;
 // Tensor arguments are TensorHandle (SafeHandle): the marshaller AddRefs them for the duration of the
 // call, so a tensor cannot be released while native code is using it. Results come back as raw
 // IntPtr and are wrapped at once by Tensor.Wrap, which turns NULL into a TorchException.
-// SuppressGCTransition is used only for O(1) queries that never block or call back.
+// SuppressGCTransition is used only where the native side is a single atomic load: thread-locals in a
+// dlopen'ed library may allocate on first touch, so TLS-reading entry points keep the normal transition.
 internal static unsafe class Native
 {
     internal const string Lib = "xrayhpc_torch";
@@ -15,15 +16,15 @@ internal static unsafe class Native
     [DllImport(Lib)] internal static extern IntPtr xt_version();
     [DllImport(Lib)] internal static extern IntPtr xt_last_error();
     [DllImport(Lib), SuppressGCTransition] internal static extern long xt_live_tensors();
-    [DllImport(Lib), SuppressGCTransition] internal static extern long xt_live_tensors_this_thread();
+    [DllImport(Lib)] internal static extern long xt_live_tensors_this_thread();
     [DllImport(Lib)] internal static extern void xt_free(IntPtr h);
     [DllImport(Lib)] internal static extern int xt_set_num_threads(int n);
     [DllImport(Lib)] internal static extern int xt_get_num_threads();
     [DllImport(Lib)] internal static extern int xt_manual_seed(long seed);
     [DllImport(Lib)] internal static extern long xt_get_rng_state(byte* dst, long cap);
     [DllImport(Lib)] internal static extern int xt_set_rng_state(byte* src, long n);
-    [DllImport(Lib), SuppressGCTransition] internal static extern int xt_grad_enabled();
-    [DllImport(Lib), SuppressGCTransition] internal static extern void xt_set_grad_enabled(int on);
+    [DllImport(Lib)] internal static extern int xt_grad_enabled();
+    [DllImport(Lib)] internal static extern void xt_set_grad_enabled(int on);
     [DllImport(Lib)] internal static extern int xt_autocast_enter(int deviceType, int dtype);
     [DllImport(Lib)] internal static extern int xt_autocast_exit();
     [DllImport(Lib)] internal static extern int xt_autocast_cpu_enabled();
