@@ -100,6 +100,18 @@ public sealed class SlurmJobTests(SlurmCluster slurm)
     }
 
     [SlurmFact]
+    public void Scaling_job_benchmarks_inside_its_allocation_and_writes_the_table_under_its_job_id()
+    {
+        var id = slurm.Submit(["--ntasks=2"], "scaling.sbatch", "--ranks", "1,2", "--modes", "strong", "--batch", "2", "--size", "32",
+            "--steps", "1", "--warmup", "0", "--repeats", "1", "--precision", "fp32");
+        var job = slurm.WaitFinished(id, JobTimeout);
+        Assert.True(job is { State: "COMPLETED", ExitCode: "0:0" }, $"{job.Raw}\n{slurm.JobLog(id)}");
+        var csv = File.ReadAllLines(Path.Combine(slurm.RunDir(id), "scaling.csv"));
+        Assert.Equal(["1", "2"], csv.Skip(1).Select(l => l.Split(',')[1]));
+        Assert.True(File.Exists(Path.Combine(slurm.RunDir(id), "scaling.svg")));
+    }
+
+    [SlurmFact]
     public void Failing_launch_marks_the_job_failed_with_the_programs_exit_code()
     {
         // An invalid config makes `xrayhpc train` exit 2 before MPI starts; the job must not show COMPLETED.
