@@ -40,6 +40,20 @@ public class EngineModuleTests
     }
 
     [Fact]
+    public void SequentialKeepsGivenNamesAndRunsInOrder()
+    {
+        using var seq = new Sequential();
+        seq.append("conv0", new Conv2d(1, 2, 1, bias: false)).append("relu0", new ReLU()).append(new Flatten());
+        Assert.Equal(new[] { "conv0", "relu0", "2" }, seq.named_children().Select(c => c.name));
+        Assert.Equal(new[] { "conv0.weight" }, seq.state_dict().Keys);
+        using var scope = torch.NewDisposeScope();
+        init.constant_(((Conv2d)seq[0]).weight, -1);
+        var y = seq.call(torch.ones(new long[] { 1, 1, 2, 2 }));
+        Assert.Equal(new long[] { 1, 8 }, y.shape);
+        Assert.Equal(0.0, y.abs().sum().item<double>()); // conv gives -1, relu clamps to 0
+    }
+
+    [Fact]
     public void BatchNormTracksBatchesAndUsesRunningStatsInEval()
     {
         using var scope = torch.NewDisposeScope();

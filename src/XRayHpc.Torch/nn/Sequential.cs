@@ -9,6 +9,9 @@ public sealed class Sequential : Module<Tensor, Tensor>
 {
     private readonly List<Module<Tensor, Tensor>> layers = new();
 
+    /// <summary>An empty container to fill with <see cref="append(string, Module{Tensor, Tensor})"/>.</summary>
+    public Sequential() : base(nameof(Sequential)) { }
+
     public Sequential(params Module<Tensor, Tensor>[] modules) : base(nameof(Sequential))
     {
         foreach (var m in modules) append(m);
