@@ -36,6 +36,8 @@ public sealed class RunData
     {
         if (!Directory.Exists(dir)) throw new ReportInputException(dir, null, "run directory not found");
         string P(string name) => Path.Combine(dir, name);
+        if (!new[] { "metrics.jsonl", "summary.json", "predictions.csv" }.Any(f => File.Exists(P(f))))
+            throw new ReportInputException(dir, null, "not a run directory (none of metrics.jsonl, summary.json, predictions.csv)");
         return new RunData
         {
             Dir = dir,

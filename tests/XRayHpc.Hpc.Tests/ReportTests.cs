@@ -124,5 +124,10 @@ public sealed class ReportTests : IDisposable
         var bad = Cli.Run("report", Path.Combine(_dir, "nope"));
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("run directory not found", bad.Output);
+        var empty = Directory.CreateDirectory(Path.Combine(_dir, "empty")).FullName;
+        var notRun = Cli.Run("report", empty);
+        Assert.Equal(2, notRun.ExitCode);
+        Assert.Contains("not a run directory", notRun.Output);
+        Assert.Empty(Directory.GetFileSystemEntries(empty)); // nothing written
     }
 }
