@@ -258,6 +258,26 @@ public class AdapterCsvTests
     }
 
     [Fact]
+    public void Adapter_ChestXRay2017_UnparseableNamesAndStrayFilesAreErrorItems()
+    {
+        using var tmp = new TempDir();
+        var dir = Path.Combine(tmp.Path, "chest_xray", "train", "PNEUMONIA");
+        Directory.CreateDirectory(dir);
+        Directory.CreateDirectory(Path.Combine(tmp.Path, "chest_xray", "test", "NORMAL"));
+        foreach (var f in new[] { "person3_virus_11.jpeg", "scan_7.jpeg", "notes.txt", ".DS_Store" }) File.WriteAllBytes(Path.Combine(dir, f), [0]);
+        File.WriteAllBytes(Path.Combine(tmp.Path, "chest_xray", "test", "NORMAL", "IM-0001-0001.jpeg"), [0]);
+        var items = DatasetAdapters.Open("auto", tmp.Path).Enumerate().ToList();
+        // Ordinal order inside a folder; splits in train, val, test order; dot files ignored.
+        Assert.Equal(["notes.txt", "person3_virus_11.jpeg", "scan_7.jpeg", "IM-0001-0001.jpeg"], items.Select(i => Path.GetFileName(i.ImagePath)));
+        Assert.Contains("unexpected file type", items[0].Error!.Message);
+        Assert.Null(items[1].Error);
+        Assert.Equal(("person3", 1f, "train"), (items[1].PatientId, items[1].Labels[0], items[1].OriginalSplit));
+        Assert.Contains("cannot parse a patient id", items[2].Error!.Message);
+        Assert.Equal(items[2].ImagePath, items[2].Error!.File);
+        Assert.Equal(("IM-0001", 0f, "test"), (items[3].PatientId, items[3].Labels[0], items[3].OriginalSplit));
+    }
+
+    [Fact]
     public void Adapter_UnknownClassInSubset_Throws()
     {
         using var tmp = new TempDir();

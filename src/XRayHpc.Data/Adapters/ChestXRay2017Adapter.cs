@@ -13,14 +13,12 @@ public sealed partial class ChestXRay2017Adapter : IDatasetAdapter
     private static readonly string[] Folders = ["NORMAL", "PNEUMONIA"];
 
     private readonly string _root;
-    private readonly AdapterOptions _options;
     private readonly ClassSelection _classes;
 
     public ChestXRay2017Adapter(string root, AdapterOptions options)
     {
         _root = FindSplitRoot(root) ?? throw new DataFormatException(root, null,
             "not a ChestXRay2017 layout: expected train/ or test/ with NORMAL/ and PNEUMONIA/ folders");
-        _options = options;
         _classes = new ClassSelection(Name, AllClasses, options.Classes);
     }
 

@@ -31,5 +31,6 @@ internal sealed record Anatomy(
     /// <summary>Thoracic half-width used for the cardiothoracic ratio.</summary>
     public double ThoraxHalfWidth => LungOffsetX + LungRx;
     public double LungX(int side) => CenterX + (side == 0 ? -LungOffsetX : LungOffsetX);
-    public double LungY => CenterY - (0.54 - LungCenterY);
+    /// <summary>Lung field centre height, moving with the body centre.</summary>
+    public double LungY => LungCenterY + (CenterY - 0.54);
 }

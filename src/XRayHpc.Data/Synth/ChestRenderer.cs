@@ -149,8 +149,8 @@ internal sealed class ChestRenderer
         switch (l.Kind)
         {
             case Finding.Pneumonia or Finding.Consolidation or Finding.LungOpacity:
-                if (l.Box is { } b) Patches(b.X + b.W / 2, b.Y + b.H / 2, b.W / 2.4, b.H / 2.4, 0.13f * s, 10);
-                else Patches(lx + _r.Uniform(-0.04, 0.04), ly + _r.Uniform(-0.05, 0.15), 0.07, 0.09, (l.Kind == Finding.Consolidation ? 0.16f : 0.13f) * s, 10);
+                if (l.Box is { } b) Patches(b.X + b.W / 2, b.Y + b.H / 2, b.W / 2.4, b.H / 2.4, 0.17f * s, 10);
+                else Patches(lx + _r.Uniform(-0.04, 0.04), ly + _r.Uniform(-0.05, 0.15), 0.07, 0.09, (l.Kind == Finding.Consolidation ? 0.19f : 0.17f) * s, 10);
                 break;
             case Finding.Infiltration:
                 for (int k = 0; k < 2; k++) Patches(_a.LungX(k), ly + _r.Uniform(-0.1, 0.1), 0.09, 0.13, 0.06f * s, 16);

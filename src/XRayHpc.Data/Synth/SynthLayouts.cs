@@ -36,7 +36,7 @@ internal static class SynthLayouts
                     : $"{(normal2 ? "NORMAL2-" : "")}IM-{p + 1:D4}-{k + 1:D4}.jpeg";
                 // Bacterial pneumonia: lobar consolidation; viral: bilateral interstitial patches.
                 Lesion[] lesions = !pneumonia ? []
-                    : viral ? [new Lesion(Finding.Infiltration, 1.6)] : [new Lesion(Finding.Pneumonia, 1.0)];
+                    : viral ? [new Lesion(Finding.Infiltration, 2.0)] : [new Lesion(Finding.Pneumonia, 1.0)];
                 var path = Path.Combine(root, split, pneumonia ? "PNEUMONIA" : "NORMAL", name);
                 jobs.Add(new ImageJob(path, p, imageCounter, lesions, false, SynthFormat.Jpeg));
                 imageCounter++;
