@@ -25,4 +25,6 @@ public sealed record AdapterOptions
     public IReadOnlyList<string>? Classes { get; init; }
     /// <summary>Check that each referenced image file exists (a missing one becomes an error row).</summary>
     public bool CheckImagesExist { get; init; } = true;
+    /// <summary>RSNA: read ViewPosition from the first 8 KiB of each DICOM for <see cref="RawItem.View"/>.</summary>
+    public bool ReadDicomView { get; init; } = true;
 }

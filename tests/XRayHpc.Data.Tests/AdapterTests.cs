@@ -1,4 +1,5 @@
 using XRayHpc.Data.Adapters;
+using XRayHpc.Data.Dicom;
 using Xunit;
 
 namespace XRayHpc.Data.Tests;
@@ -108,6 +109,10 @@ public class AdapterSynthTests(AdapterSynthFixture fx) : IClassFixture<AdapterSy
             Assert.Equal(Path.Combine(root, "stage_2_train_images", i.PatientId + ".dcm"), i.ImagePath);
         }
         Assert.InRange(items.Count(i => i.Labels[0] == 1), 15, 45);
+        // View comes from each DICOM's ViewPosition.
+        Assert.All(items, i => Assert.Equal(DicomDataset.Parse(File.ReadAllBytes(i.ImagePath), i.ImagePath).GetString(DicomTags.ViewPosition), i.View));
+        Assert.Contains(items, i => i.View == "AP");
+        Assert.Contains(items, i => i.View == "PA");
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using XRayHpc.Data.Dicom;
 
 namespace XRayHpc.Data.Adapters;
 
@@ -82,7 +83,9 @@ public sealed class RsnaAdapter : IDatasetAdapter
                 : _options.CheckImagesExist && !File.Exists(image)
                     ? new DataFormatException(csvPath, p.Line, $"image file '{ImageFolder}/{p.Id}.dcm' not found")
                     : null;
-            yield return new RawItem(image, csvPath, error?.Row ?? p.Line, p.Id, null, labels,
+            // The CSV has no view; the DICOM header does (ViewPosition PA/AP).
+            string? view = error is null && _options.ReadDicomView ? DicomDataset.TryReadHeader(image, 8192)?.GetStringOrNull(DicomTags.ViewPosition) : null;
+            yield return new RawItem(image, csvPath, error?.Row ?? p.Line, p.Id, view, labels,
                 ClassSelection.Ones(_classes.Count), "train", error);
         }
     }

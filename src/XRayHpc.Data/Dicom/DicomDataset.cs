@@ -38,6 +38,27 @@ public sealed class DicomDataset
         return ds;
     }
 
+    /// <summary>
+    /// Reads header elements from the start of a file without decoding pixels (e.g. ViewPosition for an
+    /// adapter). Best effort: returns whatever was parsed before the prefix ended or the file went bad;
+    /// null when the file cannot be read at all. Decoding reports real errors later.
+    /// </summary>
+    public static DicomDataset? TryReadHeader(string path, int prefixBytes = 64 * 1024)
+    {
+        byte[] prefix;
+        try
+        {
+            using var f = File.OpenRead(path);
+            prefix = new byte[(int)Math.Min(prefixBytes, f.Length)];
+            f.ReadExactly(prefix);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+        var ds = new DicomDataset(prefix, path);
+        try { ds.ParseFile(); }
+        catch (Exception e) when (e is DataFormatException or InvalidDataException or IndexOutOfRangeException or ArgumentException) { }
+        return ds;
+    }
+
     private DataFormatException Corrupt(string reason) => new(_name, null, $"corrupt DICOM: {reason}");
 
     private void ParseFile()
@@ -185,6 +206,9 @@ public sealed class DicomDataset
 
     public string? GetString(uint tag) =>
         _elements.ContainsKey(tag) ? Encoding.ASCII.GetString(Raw(tag)).TrimEnd('\0', ' ').TrimStart(' ') : null;
+
+    /// <summary>Like <see cref="GetString"/>, but null for an empty value too.</summary>
+    public string? GetStringOrNull(uint tag) => GetString(tag) is { Length: > 0 } v ? v : null;
 
     public int? GetUShort(uint tag)
     {
