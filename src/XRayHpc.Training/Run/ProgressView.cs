@@ -14,7 +14,6 @@ public sealed class ProgressView
     readonly Table _table = new();
     LiveDisplayContext? _live;
     string _line = "";
-    long _lastPlainStep = -1;
 
     public ProgressView(ProgressMode mode, bool isRank0)
     {
@@ -36,11 +35,8 @@ public sealed class ProgressView
     {
         _line = $"epoch {epoch} step {step}/{total} {imagesPerS:F1} img/s";
         if (_mode == ProgressMode.Live) { _table.Caption(new TableTitle(_line)); _live?.Refresh(); }
-        else if (_mode == ProgressMode.Plain && (step - _lastPlainStep >= 10 || step == total))
-        {
-            _lastPlainStep = step;
+        else if (_mode == ProgressMode.Plain && (step % 10 == 0 || step == total))
             Console.WriteLine(_line);
-        }
     }
 
     public void Member(int member, double auroc, string hp)
