@@ -10,7 +10,7 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_
 export XRAYHPC_ROOT := $(ROOT)
 
 .PHONY: all setup native native-torch native-mpi build test demo bench bench-engine bench-allreduce \
-        bench-parquet bench-loader bench-scaling mpich-smoke clean
+        bench-parquet bench-loader bench-scaling mpich-smoke compare-tuners clean
 
 all: build
 
@@ -54,6 +54,10 @@ bench-loader: build
 
 bench-scaling: build
 	@build/xrayhpc bench scaling
+
+# PBT vs random search vs ASHA at equal compute on the synthetic 14-label set (medians over seeds).
+compare-tuners: build
+	@jobs/compare-tuners.sh
 
 # Builds the MPI shim against MPICH instead and runs a 2-rank smoke test with MPICH's launcher.
 mpich-smoke: build
