@@ -8,10 +8,10 @@ internal static class Delta
     public static (long total, int end) DecodeInt64(ReadOnlySpan<byte> src, Span<long> dst)
     {
         int pos = 0;
-        ulong blockSize = Varint(src, ref pos);
-        ulong miniblocks = Varint(src, ref pos);
-        ulong total = Varint(src, ref pos);
-        long value = ZigZag(Varint(src, ref pos));
+        ulong blockSize = RleHybrid.ReadVarint(src, ref pos);
+        ulong miniblocks = RleHybrid.ReadVarint(src, ref pos);
+        ulong total = RleHybrid.ReadVarint(src, ref pos);
+        long value = ZigZag(RleHybrid.ReadVarint(src, ref pos));
         if (blockSize == 0 || blockSize % 128 != 0 || blockSize > 1 << 20 || miniblocks == 0 || blockSize % miniblocks != 0
             || (blockSize / miniblocks) % 32 != 0)
             throw new CorruptDataException($"DELTA_BINARY_PACKED header is invalid (block {blockSize}, miniblocks {miniblocks})");
@@ -25,7 +25,7 @@ internal static class Delta
         long[] scratch = new long[perMini];
         while (remaining > 0)
         {
-            long minDelta = ZigZag(Varint(src, ref pos));
+            long minDelta = ZigZag(RleHybrid.ReadVarint(src, ref pos));
             if (pos + (int)miniblocks > src.Length) throw new CorruptDataException("DELTA_BINARY_PACKED bit widths are truncated", pos);
             var widths = src.Slice(pos, (int)miniblocks);
             pos += (int)miniblocks;
@@ -55,7 +55,7 @@ internal static class Delta
         long remaining = (long)total - 1;
         while (remaining > 0)
         {
-            Varint(src, ref pos);
+            RleHybrid.ReadVarint(src, ref pos);
             if (pos + miniblocks > src.Length) throw new CorruptDataException("DELTA_BINARY_PACKED bit widths are truncated", pos);
             var widths = src.Slice(pos, miniblocks);
             pos += miniblocks;
@@ -88,19 +88,6 @@ internal static class Delta
             }
             dst[i] = (long)v;
         }
-    }
-
-    static ulong Varint(ReadOnlySpan<byte> src, ref int pos)
-    {
-        ulong v = 0;
-        for (int shift = 0; shift < 64; shift += 7)
-        {
-            if (pos >= src.Length) throw new CorruptDataException("varint is truncated", pos);
-            byte b = src[pos++];
-            v |= (ulong)(b & 0x7F) << shift;
-            if ((b & 0x80) == 0) return v;
-        }
-        throw new CorruptDataException("varint is too long", pos);
     }
 
     static long ZigZag(ulong n) => (long)(n >> 1) ^ -(long)(n & 1);

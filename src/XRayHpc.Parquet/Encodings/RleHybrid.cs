@@ -42,7 +42,8 @@ internal static class RleHybrid
         return pos;
     }
 
-    static ulong ReadVarint(ReadOnlySpan<byte> src, ref int pos)
+    /// <summary>ULEB128 as used by RLE run headers and the delta encodings; bounded so corrupt input cannot loop.</summary>
+    internal static ulong ReadVarint(ReadOnlySpan<byte> src, ref int pos)
     {
         ulong v = 0;
         for (int shift = 0; shift < 64; shift += 7)
