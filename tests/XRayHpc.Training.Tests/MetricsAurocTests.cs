@@ -53,13 +53,4 @@ public class MetricsAurocTests
         // Masking out the only misranked pair makes the ranking perfect.
         Assert.Equal(1.0, Auroc.Compute(new[] { 0.9f, 0.1f, 0.95f, 0.2f }, new[] { 0f, 0f, 1f, 1f }, new[] { 0f, 1f, 1f, 1f }));
     }
-
-    [Fact]
-    public void Curve_runs_from_origin_to_one_one()
-    {
-        var pts = Auroc.Curve(new[] { 0.1f, 0.4f, 0.35f, 0.8f }, new[] { 0f, 0f, 1f, 1f });
-        Assert.Equal((0.0, 0.0), pts[0]);
-        Assert.Equal((1.0, 1.0), pts[^1]);
-        Assert.True(pts.Zip(pts.Skip(1)).All(p => p.Second.Fpr >= p.First.Fpr && p.Second.Tpr >= p.First.Tpr));
-    }
 }

@@ -38,23 +38,4 @@ public static class Auroc
         double u = positiveRankSum - positives * (positives + 1) / 2.0;
         return u / ((double)positives * negatives);
     }
-
-    /// <summary>ROC curve points (false positive rate, true positive rate) at every distinct score, for plots.</summary>
-    public static IReadOnlyList<(double Fpr, double Tpr)> Curve(ReadOnlySpan<float> scores, ReadOnlySpan<float> labels)
-    {
-        var pairs = new List<(float Score, bool Positive)>(scores.Length);
-        for (int i = 0; i < scores.Length; i++) pairs.Add((scores[i], labels[i] > 0.5f));
-        pairs.Sort((a, b) => b.Score.CompareTo(a.Score));
-        long p = pairs.Count(x => x.Positive), n = pairs.Count - p;
-        var points = new List<(double, double)> { (0, 0) };
-        long tp = 0, fp = 0;
-        for (int i = 0; i < pairs.Count;)
-        {
-            int j = i;
-            while (j < pairs.Count && pairs[j].Score == pairs[i].Score) { if (pairs[j].Positive) tp++; else fp++; j++; }
-            points.Add((n == 0 ? 0 : (double)fp / n, p == 0 ? 0 : (double)tp / p));
-            i = j;
-        }
-        return points;
-    }
 }
