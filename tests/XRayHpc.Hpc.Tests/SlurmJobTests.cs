@@ -21,11 +21,16 @@ public sealed class SlurmJobTests(SlurmCluster slurm)
     [SlurmFact]
     public void One_node_job_trains_on_two_ranks_under_mpirun()
     {
-        var id = slurm.Submit(["--ntasks=2", "--cpus-per-task=1"], "train-1node.sbatch", slurm.Experiment);
+        // progress: auto, as a researcher's experiment file has it; ranks see mpirun's pseudo-terminal.
+        var id = slurm.Submit(["--ntasks=2", "--cpus-per-task=1"], "train-1node.sbatch", slurm.Experiment, "--set", "logging.progress=auto");
         var job = slurm.WaitFinished(id, JobTimeout);
         var run = slurm.RunDir(id);
-        Assert.True(job is { State: "COMPLETED", ExitCode: "0:0" }, $"{job.Raw}\n{slurm.JobLog(id)}");
-        Assert.Contains("launcher: mpirun -np 2", slurm.JobLog(id));
+        var log = slurm.JobLog(id);
+        Assert.True(job is { State: "COMPLETED", ExitCode: "0:0" }, $"{job.Raw}\n{log}");
+        Assert.Contains("launcher: mpirun -np 2", log);
+        // The job log gets plain progress lines, not a live table redrawn with cursor movements.
+        Assert.Contains(log.Split('\n'), l => l.StartsWith("epoch ") && l.Contains(" step 4/4 "));
+        Assert.DoesNotMatch(@"\x1b\[\d*A", log);
         Assert.Equal(2, Summary(run).GetProperty("ranks").GetInt32());
         Assert.Equal(1, Summary(run).GetProperty("threads").GetInt32()); // from SLURM_CPUS_PER_TASK
         Assert.Equal([4L], MetricSteps(run));

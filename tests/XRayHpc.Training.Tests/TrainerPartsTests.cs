@@ -17,6 +17,23 @@ public class TrainerPartsTests
         Assert.Contains("not a multiple", e.Message);
     }
 
+    [Theory]
+    // mpirun hands ranks a pseudo-terminal even inside a batch job, so the environment decides.
+    [InlineData("auto", false, "TERM=xterm", "live")]
+    [InlineData("auto", true, "TERM=xterm", "plain")]
+    [InlineData("auto", false, "TERM=xterm SLURM_JOB_ID=12", "plain")]
+    [InlineData("auto", false, "TERM=xterm SLURM_JOB_ID=12 SLURM_PTY_PORT=4000", "live")]
+    [InlineData("auto", false, "TERM=dumb", "plain")]
+    [InlineData("auto", false, "", "plain")]
+    [InlineData("live", false, "TERM=xterm SLURM_JOB_ID=12", "live")]
+    [InlineData("off", false, "TERM=xterm", "off")]
+    public void ProgressAuto_IsLiveOnlyOnAnInteractiveTerminal(string mode, bool redirected, string env, string expected)
+    {
+        var vars = env.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(kv => kv.Split('=')).ToDictionary(kv => kv[0], kv => kv[1]);
+        var resolved = ProgressView.Resolve(Enum.Parse<ProgressMode>(mode, true), redirected, k => vars.GetValueOrDefault(k));
+        Assert.Equal(Enum.Parse<ProgressMode>(expected, true), resolved);
+    }
+
     [Fact]
     public void Seeds_DifferByPurposeAndMember_AndAreStable()
     {

@@ -4,7 +4,7 @@ using XRayHpc.Training.Config;
 namespace XRayHpc.Training.Run;
 
 /// <summary>
-/// Rank 0's progress: a Spectre.Console live table when stdout is a terminal, plain lines otherwise
+/// Rank 0's progress: a Spectre.Console live table on an interactive terminal, plain lines otherwise
 /// (job logs), nothing with logging.progress: off. Other ranks get a view that prints nothing.
 /// </summary>
 public sealed class ProgressView
@@ -17,9 +17,23 @@ public sealed class ProgressView
 
     public ProgressView(ProgressMode mode, bool isRank0)
     {
-        _mode = !isRank0 ? ProgressMode.Off
-            : mode == ProgressMode.Auto ? (Console.IsOutputRedirected ? ProgressMode.Plain : ProgressMode.Live) : mode;
+        _mode = !isRank0 ? ProgressMode.Off : Resolve(mode, Console.IsOutputRedirected, Environment.GetEnvironmentVariable);
         _table.AddColumn("member").AddColumn("best val AUROC").AddColumn("hyperparameters");
+    }
+
+    /// <summary>
+    /// What auto means for this process. "stdout is a terminal" is not enough: mpirun gives every rank a
+    /// pseudo-terminal even when mpirun's own output goes to a Slurm job log, and a live table redrawn with
+    /// cursor movements turns a log file into noise. So a Slurm allocation without srun --pty, or a
+    /// terminal that cannot redraw (TERM unset or dumb), gets plain lines.
+    /// </summary>
+    public static ProgressMode Resolve(ProgressMode mode, bool outputRedirected, Func<string, string?> env)
+    {
+        if (mode != ProgressMode.Auto) return mode;
+        if (outputRedirected) return ProgressMode.Plain;
+        if (!string.IsNullOrEmpty(env("SLURM_JOB_ID")) && string.IsNullOrEmpty(env("SLURM_PTY_PORT"))) return ProgressMode.Plain;
+        var term = env("TERM");
+        return string.IsNullOrEmpty(term) || term == "dumb" ? ProgressMode.Plain : ProgressMode.Live;
     }
 
     public T Run<T>(Func<T> body)
