@@ -6,7 +6,7 @@ namespace XRayHpc.Report;
 /// <summary>One metrics.jsonl line (the fields the report draws; absent or non-finite values are NaN).</summary>
 public sealed record MetricPoint(int Member, int Round, long Step, int Epoch, double TimeS, double TrainLoss,
     double ValLoss, double MeanAuroc, IReadOnlyDictionary<string, double> Auroc, double Accuracy, double Lr,
-    double ImagesPerS, bool Failed);
+    double ImagesPerS, bool Failed, double AllreduceShare = double.NaN);
 
 /// <summary>One lineage.jsonl line: member <see cref="Target"/> changed at <see cref="Step"/>.</summary>
 public sealed record LineageEvent(int Round, long Step, int Target, int? Source, string Kind,
@@ -80,7 +80,7 @@ public sealed class RunData
     static MetricPoint ParseMetric(JsonElement e) => new(
         Int(e, "member"), Int(e, "round"), Long(e, "step"), Int(e, "epoch"), Num(e, "time_s"), Num(e, "train_loss"),
         Num(e, "val_loss"), Num(e, "mean_auroc"), NumMap(e, "auroc"), Num(e, "accuracy"), Num(e, "lr"),
-        Num(e, "images_per_s"), e.TryGetProperty("failed", out var f) && f.ValueKind == JsonValueKind.True);
+        Num(e, "images_per_s"), e.TryGetProperty("failed", out var f) && f.ValueKind == JsonValueKind.True, Num(e, "allreduce_share"));
 
     static LineageEvent ParseLineage(JsonElement e) => new(
         Int(e, "round"), Long(e, "step"), Int(e, "target"),

@@ -61,6 +61,9 @@ public sealed class ReportTests : IDisposable
         foreach (var chart in new[] { "loss", "auroc", "roc", "lineage", "throughput" })
             Assert.Contains($"(charts/{chart}.svg)", string.Join("\n", md));
         Assert.Contains(md, l => l.StartsWith("| 2 | 40 | exploit | step 40: member 1 copies member 0; lr 0.05 → 0.012"));
+        // Members table: mean images/s, then the mean share of step time in allreduce (n/a when not recorded).
+        Assert.Contains(md, l => l.StartsWith("| 0 | 4 | 80 |") && l.Contains("| 42.5 | 7.5 % |"));
+        Assert.Contains(md, l => l.StartsWith("| 1 | 4 | 80 |") && l.Contains("| 43.5 | n/a |"));
     }
 
     [Fact]

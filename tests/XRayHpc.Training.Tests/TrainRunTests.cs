@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using XRayHpc.Checkpoint;
+using XRayHpc.Training.Train;
 
 namespace XRayHpc.Training.Tests;
 
@@ -49,10 +50,10 @@ public sealed class TrainRunTests(SynthCaches data)
     static List<JsonObject> Lines(string path) =>
         File.ReadAllLines(path).Where(l => l.Length > 0).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
 
-    /// <summary>metrics.jsonl without the wall-clock fields (time, throughput), which no rerun reproduces.</summary>
+    /// <summary>metrics.jsonl without the wall-clock fields (time, throughput, allreduce share), which no rerun reproduces.</summary>
     static string[] Deterministic(string metricsPath) => Lines(metricsPath).Select(o =>
     {
-        o.Remove("time_s"); o.Remove("images_per_s");
+        o.Remove("time_s"); o.Remove("images_per_s"); o.Remove("allreduce_share");
         return o.ToJsonString();
     }).ToArray();
 
@@ -242,6 +243,19 @@ public sealed class TrainRunTests(SynthCaches data)
     }
 
     [Fact]
+    public void CacheCutForTwoRanks_IsBalancedForTwo_AndWarnsWhenAMemberHasThree()
+    {
+        var cfg = XRayHpc.Training.Config.ConfigLoader.LoadFile(Config(NewRunDir("imbalance"), data.Cache64));
+        Assert.Null(MemberData.ImbalanceWarning(cfg, 1));
+        Assert.Null(MemberData.ImbalanceWarning(cfg, 2));
+        // Two row groups dealt whole to three ranks: one rank gets none and the others do all the work.
+        var warning = MemberData.ImbalanceWarning(cfg, 3);
+        Assert.NotNull(warning);
+        Assert.Contains("0 to ", warning);
+        Assert.Contains("--target-ranks 3", warning);
+    }
+
+    [Fact]
     public void Pneumonia64px_TwoRanks_ReachesMeanAuroc90()
     {
         var run = NewRunDir("auroc");
@@ -252,5 +266,8 @@ public sealed class TrainRunTests(SynthCaches data)
         var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "summary.json")))!;
         double val = (double)summary["val_mean_auroc"]!, test = (double)summary["test_mean_auroc"]!;
         Assert.True(val >= 0.90 && test >= 0.90, $"val {val:F4} test {test:F4}\n{File.ReadAllText(Path.Combine(run, "metrics.jsonl"))}");
+        // Two ranks exchange gradients every step: the allreduce takes a measurable, partial share of step time.
+        Assert.All(Lines(Path.Combine(run, "metrics.jsonl")), m => Assert.InRange((double)m["allreduce_share"]!, 1e-4, 0.9));
+        Assert.InRange((double)summary["allreduce_share"]!, 1e-4, 0.9);
     }
 }

@@ -69,8 +69,12 @@ public sealed class ReproduceCommand : ICliCommand
                 if (Step([.. self, "synth", "--layout", "nih", "--out", rawDir, "--count", I(images), "--size", I(Math.Max(size, 64)), "--seed", I(seed)]) != 0)
                     return ExitCodes.Failure;
             }
+            // Row groups cut for the largest rank count used (configs 3-5: 2 ranks), so each of those ranks reads
+            // half the rows; a cache cut for 1 rank has 3 row groups here and gives one rank twice the other's work.
+            int maxRanks = PaperRuntime.Configs(cores).Max(c => c.Ranks);
             if (!File.Exists(Path.Combine(cache, CacheManifest.FileName)))
-                if (Step([.. self, "preprocess", "--layout", "nih", "--input", rawDir, "--output", cache, "--size", I(size), "--seed", I(seed)]) != 0)
+                if (Step([.. self, "preprocess", "--layout", "nih", "--input", rawDir, "--output", cache, "--size", I(size), "--seed", I(seed),
+                          "--target-ranks", I(maxRanks)]) != 0)
                     return ExitCodes.Failure;
             dataNote = raw != null ? $"NIH ChestX-ray14 from `{raw}`" : $"synthetic NIH-layout set ({images} images, seed {seed})";
         }

@@ -28,6 +28,9 @@ public sealed record MetricsRecord
     public double WeightDecay { get; init; }
     public double BatchSize { get; init; }
     public double ImagesPerS { get; init; }
+    /// <summary>Share of the member root's step time spent blocked in the gradient allreduce since the last
+    /// evaluation, waiting for slower ranks included (the cluster admin's "is the network the bottleneck").</summary>
+    public double AllreduceShare { get; init; }
     public long SkippedSteps { get; init; }
     public bool Failed { get; init; }
     /// <summary>Parameter checksum of the member after evaluation (bit-identity checks across runs).</summary>

@@ -18,6 +18,7 @@ public static class SummaryTable
         t.AddRow("test mean AUROC", Fmt(r.GetProperty("test_mean_auroc")));
         foreach (var p in r.GetProperty("auroc").EnumerateObject()) t.AddRow($"  test AUROC {Markup.Escape(p.Name)}", Fmt(p.Value));
         t.AddRow("images/s (all ranks)", r.GetProperty("images_per_s").ToString());
+        if (r.TryGetProperty("allreduce_share", out var share)) t.AddRow("step time in allreduce", $"{share.GetDouble() * 100:F1} %");
         t.AddRow("wall time (s)", r.GetProperty("wall_s").ToString());
         t.AddRow("ranks x threads", $"{r.GetProperty("ranks")} x {r.GetProperty("threads")}");
         AnsiConsole.Write(t);

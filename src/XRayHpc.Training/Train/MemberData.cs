@@ -29,6 +29,22 @@ public sealed class MemberData(ExperimentConfig config, int member, int memberRa
         BatchLoader.BatchCounts(config.Data.Cache, "train", memberSize,
             new LoaderOptions { BatchSize = batchSize, Epoch = 0, Seed = 0, Shuffle = true }).Max();
 
+    /// <summary>
+    /// A warning when the member's ranks get unequal work from this cache: row groups are dealt to ranks whole,
+    /// so a cache cut for another rank count (preprocess --target-ranks) can give one rank several times the
+    /// batches of another, and every step then waits for the busiest rank. Null when balanced.
+    /// </summary>
+    public static string? ImbalanceWarning(ExperimentConfig config, int memberSize)
+    {
+        if (memberSize < 2) return null;
+        var counts = BatchLoader.BatchCounts(config.Data.Cache, "train", memberSize,
+            new LoaderOptions { BatchSize = config.Data.BatchSize, Epoch = 0, Seed = 0, Shuffle = true });
+        int min = counts.Min(), max = counts.Max();
+        if (max - min <= 1 || max <= 1.1 * min) return null;
+        return $"the train split of {config.Data.Cache} gives the {memberSize} ranks of a member {min} to {max} batches per epoch " +
+               $"(row groups are dealt whole); the less loaded ranks wait each step. Rerun preprocess with --target-ranks {memberSize} for even shards";
+    }
+
     /// <summary>Positions the stream (resume): the loader replays the epoch's first batches deterministically.</summary>
     public void Seek(int epoch, long batchInEpoch, int batchSize)
     {

@@ -49,8 +49,8 @@ public sealed class Trainer
     bool _stopped;
     ITuner? _tuner; // world rank 0 only
     readonly List<Dictionary<string, double>> _allHp = new(); // every member's hp (rank 0's view, broadcast)
-    double _imagesSinceReady; double _secondsSinceReady;
-    double _totalImages; double _trainSeconds;
+    double _imagesSinceReady; double _secondsSinceReady; double _allreduceSinceReady;
+    double _totalImages; double _trainSeconds; double _allreduceSeconds;
     readonly Dictionary<int, double> _lastScore = new(); // tuner metric, higher is better
     readonly Dictionary<int, MetricsRecord> _lastRecord = new();
 
@@ -125,6 +125,11 @@ public sealed class Trainer
             }
         }
         _log.Info($"member {_member}: {total} steps ({stepsPerEpoch} per epoch), hp {Show(_hp)}, starting at step {_step}");
+        if (_rank0 && MemberData.ImbalanceWarning(_cfg, _pop.RanksPerMember) is { } imbalance)
+        {
+            _log.Warn(imbalance);
+            progress.Note($"warning: {imbalance}");
+        }
         progress.Note($"training {_cfg.Run.Name}: {_pop.Members} member(s) x {_pop.RanksPerMember} rank(s), {total} steps, {_threads} threads/rank");
 
         int exit = progress.Run(() =>
@@ -171,7 +176,7 @@ public sealed class Trainer
         using var scope = torch.NewDisposeScope();
         int n = batch?.Count ?? 0;
         Tensor? loss = null;
-        double lossValue = 0;
+        double lossValue = 0, allreduce = 0;
         if (n > 0)
         {
             var logits = Losses.Forward(_cfg, _model, batch!);
@@ -191,13 +196,14 @@ public sealed class Trainer
             _model.Optimizer.zero_grad();
             loss?.backward();
             _dp.SynchronizeGradients(n);
+            allreduce = _dp.LastBreakdownSeconds.Communicate;
             if (_cfg.Optimizer.GradClip > 0) XRayHpc.Torch.nn.utils.clip_grad_norm_(_model.Net.parameters(), _cfg.Optimizer.GradClip);
             _model.Optimizer.step();
             _lossSum += lossValue * n; _lossCount += n;
         }
         double dt = Stopwatch.GetElapsedTime(t0).TotalSeconds;
-        _imagesSinceReady += n * _comm.Size; _secondsSinceReady += dt;
-        _totalImages += n; _trainSeconds += dt;
+        _imagesSinceReady += n * _comm.Size; _secondsSinceReady += dt; _allreduceSinceReady += allreduce;
+        _totalImages += n; _trainSeconds += dt; _allreduceSeconds += allreduce;
     }
 
     // ---- evaluate, tune, record ---------------------------------------------------------------------
@@ -222,9 +228,10 @@ public sealed class Trainer
             Lr = _hp["lr"], Momentum = _hp.GetValueOrDefault("momentum", _cfg.Optimizer.Momentum),
             WeightDecay = _hp.GetValueOrDefault("weight_decay", _cfg.Optimizer.WeightDecay), BatchSize = BatchSizeOf(_hp),
             ImagesPerS = _secondsSinceReady > 0 ? Math.Round(_imagesSinceReady / _secondsSinceReady, 2) : 0,
+            AllreduceShare = _secondsSinceReady > 0 ? Math.Round(_allreduceSinceReady / _secondsSinceReady, 4) : 0,
             SkippedSteps = _skipped, Failed = failed, Checksum = _model.Checksum(),
         };
-        _imagesSinceReady = _secondsSinceReady = 0; _lossSum = 0; _lossCount = 0;
+        _imagesSinceReady = _secondsSinceReady = _allreduceSinceReady = 0; _lossSum = 0; _lossCount = 0;
 
         // Every member root's record reaches every rank (Allgatherv), so rank 0 sees the whole population.
         var mine = _comm.Rank == 0 ? System.Text.Encoding.UTF8.GetBytes(RunJson.Line(rec)) : [];
@@ -456,9 +463,10 @@ public sealed class Trainer
         // Best member by its last validation score (finite scores only).
         int best = _lastScore.Where(kv => double.IsFinite(kv.Value)).OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key)
             .Select(kv => kv.Key).DefaultIfEmpty(0).First();
-        var imgs = new[] { _totalImages, _trainSeconds };
+        var imgs = new[] { _totalImages, _trainSeconds, _allreduceSeconds };
         _world.Allreduce(imgs.AsSpan(), Op.Sum);
         double imagesPerS = imgs[1] > 0 ? imgs[0] / (imgs[1] / _world.Size) : 0;
+        double allreduceShare = imgs[1] > 0 ? imgs[2] / imgs[1] : 0;
         string summaryJson = "";
         if (_member == best)
         {
@@ -473,7 +481,7 @@ public sealed class Trainer
                     ["best_member"] = best, ["hyperparameters"] = _hp, ["val_mean_auroc"] = _lastScore.GetValueOrDefault(best),
                     ["test_mean_auroc"] = report.MeanAuroc, ["auroc"] = report.PerClassAuroc,
                     ["test_accuracy"] = report.Accuracy, ["test_f1"] = report.F1,
-                    ["images_per_s"] = Math.Round(imagesPerS, 2), ["wall_s"] = Math.Round(_clock.Elapsed.TotalSeconds, 2),
+                    ["images_per_s"] = Math.Round(imagesPerS, 2), ["allreduce_share"] = Math.Round(allreduceShare, 4), ["wall_s"] = Math.Round(_clock.Elapsed.TotalSeconds, 2),
                     ["ranks"] = _world.Size, ["threads"] = _threads, ["model"] = _cfg.Model.Name,
                     ["precision"] = _cfg.Precision.Dtype.ToString().ToLowerInvariant(), ["population"] = _pop.Members,
                     ["skipped_steps"] = _skipped, ["final_checksum"] = _model.Checksum(),
