@@ -2,7 +2,7 @@ using XRayHpc.Parquet;
 
 namespace XRayHpc.Cache;
 
-/// <summary>The cache row schema (CONTRACTS.md): one row per image.</summary>
+/// <summary>The cache row schema (documented in this project's README): one row per image.</summary>
 public static class CacheSchema
 {
     public const string Image = "image", Height = "height", Width = "width", Labels = "labels",

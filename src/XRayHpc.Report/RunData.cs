@@ -16,7 +16,7 @@ public sealed record LineageEvent(int Round, long Step, int Target, int? Source,
 public sealed record Prediction(int Member, long Row, string Class, double Score, double Label);
 
 /// <summary>
-/// Everything the report reads from a run directory (format: CONTRACTS.md "Run directory"). Missing
+/// Everything the report reads from a run directory (format: src/XRayHpc.Training/README.md "Run directory"). Missing
 /// files give empty collections so a run that is still going, or was cut short, still gets a report;
 /// a malformed line is an error naming the file and line.
 /// </summary>

@@ -4,7 +4,7 @@ using System.Text;
 namespace XRayHpc.Hpc.Tests;
 
 /// <summary>
-/// Writes a small run directory in the CONTRACTS.md format with known content: 2 members, 3 classes,
+/// Writes a small run directory in the trainer's format (src/XRayHpc.Training/README.md) with known content: 2 members, 3 classes,
 /// 4 evaluations each, one exploit and one restart in the lineage, and test predictions whose AUROC per
 /// class is known in closed form. Lets the report be tested without running training.
 /// </summary>

@@ -1,6 +1,6 @@
 namespace XRayHpc.Training.Run;
 
-/// <summary>The run directory's paths, in one place (the format other areas read is in CONTRACTS.md).</summary>
+/// <summary>The run directory's paths, in one place (the format other areas read is in this project's README).</summary>
 public sealed class RunLayout(string dir, string? checkpointDir = null)
 {
     public string Dir { get; } = Path.GetFullPath(dir);
