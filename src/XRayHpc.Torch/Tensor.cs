@@ -202,12 +202,22 @@ public partial class Tensor : IDisposable
     public void CopyFrom<T>(T[] source) where T : unmanaged => CopyFrom<T>((ReadOnlySpan<T>)source);
 
     /// <summary>The raw bytes in row-major order in the tensor's own dtype (little-endian).</summary>
-    public unsafe byte[] ToBytes()
+    public byte[] ToBytes()
+    {
+        var bytes = GC.AllocateUninitializedArray<byte>(checked((int)(numel() * ScalarTypes.ElementSize(dtype))));
+        CopyBytesTo(bytes);
+        return bytes;
+    }
+
+    /// <summary>As <see cref="ToBytes"/>, into a caller buffer of exactly numel × element size bytes
+    /// (lets a caller pack many tensors into one buffer without an array per tensor).</summary>
+    public unsafe void CopyBytesTo(Span<byte> destination)
     {
         var dt = dtype;
-        var bytes = new byte[numel() * ScalarTypes.ElementSize(dt)];
-        fixed (byte* p = bytes) Native.Check(Native.xt_copy_out(handle, (int)dt, p, numel()));
-        return bytes;
+        long n = numel();
+        if (destination.Length != n * ScalarTypes.ElementSize(dt))
+            throw new ArgumentException($"CopyBytesTo: {n} elements of {dt} need {n * ScalarTypes.ElementSize(dt)} bytes, the destination has {destination.Length}");
+        fixed (byte* p = destination) Native.Check(Native.xt_copy_out(handle, (int)dt, p, n));
     }
 
     public T item<T>() where T : unmanaged

@@ -57,19 +57,34 @@ public sealed class MemberModel : IDisposable
     /// <summary>Header (names, dtypes, shapes) and the concatenated raw bytes of weights + optimizer state.</summary>
     public (string Header, byte[] Bytes) SaveBlob()
     {
+        // The optimizer hands out copies of its state: the scope frees them here rather than in the GC.
+        using var scope = torch.NewDisposeScope();
+        var (header, entries) = BlobLayout();
+        var bytes = GC.AllocateUninitializedArray<byte>(checked((int)entries.Sum(e => e.Bytes)));
+        long offset = 0;
+        foreach (var (t, n) in entries)
+        {
+            t.CopyBytesTo(bytes.AsSpan((int)offset, (int)n));
+            offset += n;
+        }
+        return (header, bytes);
+    }
+
+    /// <summary>The blob's header and its tensors in blob order, with their sizes in bytes.</summary>
+    (string Header, List<(Tensor Tensor, long Bytes)> Entries) BlobLayout()
+    {
         var entries = ModelState().Select(kv => ("m:" + kv.Key, kv.Value))
             .Concat(OptimizerState().Select(kv => ("o:" + kv.Key, kv.Value)))
             .OrderBy(e => e.Item1, StringComparer.Ordinal).ToList();
         var header = new StringBuilder();
-        using var bytes = new MemoryStream();
+        var sized = new List<(Tensor, long)>(entries.Count);
         foreach (var (name, t) in entries)
         {
-            using var c = t.contiguous();
-            var b = c.ToBytes();
-            header.Append(name).Append('\t').Append((int)t.dtype).Append('\t').Append(string.Join(',', t.shape)).Append('\t').Append(b.Length).Append('\n');
-            bytes.Write(b);
+            long n = t.numel() * t.element_size();
+            header.Append(name).Append('\t').Append((int)t.dtype).Append('\t').Append(string.Join(',', t.shape)).Append('\t').Append(n).Append('\n');
+            sized.Add((t, n));
         }
-        return (header.ToString(), bytes.ToArray());
+        return (header.ToString(), sized);
     }
 
     public void LoadBlob(string header, byte[] bytes)
@@ -97,11 +112,26 @@ public sealed class MemberModel : IDisposable
         }
     }
 
-    /// <summary>First 16 hex digits of SHA-256 over the state blob: equal iff weights and optimizer state are bit-equal.</summary>
+    /// <summary>First 16 hex digits of SHA-256 over the state blob: equal iff weights and optimizer state are bit-equal.
+    /// Hashes tensor by tensor through one reused buffer (the same bytes as <see cref="Checksum(string, byte[])"/>
+    /// of <see cref="SaveBlob"/>), since every evaluation records a checksum.</summary>
     public string Checksum()
     {
-        var (h, b) = SaveBlob();
-        return Checksum(h, b);
+        using var scope = torch.NewDisposeScope();
+        var (header, entries) = BlobLayout();
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(Encoding.UTF8.GetBytes(header));
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)entries.Select(e => e.Bytes).DefaultIfEmpty(0).Max());
+        try
+        {
+            foreach (var (t, n) in entries)
+            {
+                t.CopyBytesTo(buffer.AsSpan(0, (int)n));
+                sha.AppendData(buffer, 0, (int)n);
+            }
+        }
+        finally { System.Buffers.ArrayPool<byte>.Shared.Return(buffer); }
+        return Convert.ToHexStringLower(sha.GetHashAndReset())[..16];
     }
 
     public static string Checksum(string header, byte[] bytes)

@@ -211,6 +211,7 @@ public sealed class Trainer
     void ReadyPoint(Evaluator evaluator, MemberData data, JsonLinesFile metricsFile, JsonLinesFile lineageFile, ProgressView progress, bool final, int classes)
     {
         _round++;
+        var phase = Stopwatch.StartNew(); // where a round's time outside training goes, for the rank log
         if (_comm.Size > 1) _dp.AverageBatchNormStatistics(); // ranks of a member then hold identical state
         var loss = new[] { _lossSum, _lossCount };
         _comm.Allreduce(loss.AsSpan(), Op.Sum);
@@ -218,6 +219,7 @@ public sealed class Trainer
         var report = ClassificationMetrics.Compute(val.Scores, val.Labels, val.Mask, _manifest.ClassNames, _multiClass,
             ClassificationMetrics.ChooseThresholds(val.Scores, val.Labels, val.Mask, classes));
         bool failed = _badInARow >= _cfg.Tuner.MaxBadSteps || !double.IsFinite(report.MeanAuroc) || !double.IsFinite(val.MeanLoss);
+        double evalSeconds = phase.Elapsed.TotalSeconds;
         var rec = new MetricsRecord
         {
             Member = _member, Round = _round, Step = _step, Epoch = data.Epoch, TimeS = Math.Round(_clock.Elapsed.TotalSeconds, 3),
@@ -239,7 +241,8 @@ public sealed class Trainer
             .Select(b => RunJson.Parse<MetricsRecord>(System.Text.Encoding.UTF8.GetString(b))).OrderBy(r => r.Member).ToList();
         foreach (var r in records) { _lastScore[r.Member] = Score(r); _lastRecord[r.Member] = r; progress.Member(r.Member, r.MeanAuroc, Show(_allHp[r.Member])); }
         if (_rank0) metricsFile.Append(records.Select(RunJson.Line));
-        _log.Info($"round {_round} step {_step}: member {_member} val mean AUROC {rec.MeanAuroc:F4} loss {rec.ValLoss:F4} {(failed ? "FAILED" : "")}");
+        _log.Info($"round {_round} step {_step}: member {_member} val mean AUROC {rec.MeanAuroc:F4} loss {rec.ValLoss:F4} {(failed ? "FAILED" : "")}" +
+                  $" (evaluation {evalSeconds:F3} s, record {phase.Elapsed.TotalSeconds - evalSeconds:F3} s)");
 
         if (final || _cfg.Tuner.Kind == TunerKind.None) return;
 
@@ -255,14 +258,17 @@ public sealed class Trainer
                 case "exploit":
                 {
                     var src = d.Source!.Value;
+                    var copy = Stopwatch.StartNew();
                     // Weights + optimizer state travel from the source member's first rank to every rank.
                     var (header, bytes) = _member == src && _comm.Rank == 0 ? _model.SaveBlob() : ("", Array.Empty<byte>());
                     header = _world.BcastString(header, _pop.RootOf(src));
                     bytes = _world.BcastArray(_world.Rank == _pop.RootOf(src) ? bytes : null, _pop.RootOf(src));
                     if (_member == d.Member) _model.LoadBlob(header, bytes);
                     var targetSum = _world.BcastString(_member == d.Member && _comm.Rank == 0 ? _model.Checksum() : null, _pop.RootOf(d.Member));
+                    // Only world rank 0 writes lineage.jsonl: hashing the whole state elsewhere would be wasted time.
                     lineage.Add(new LineageLine { Round = _round, Step = _step, Target = d.Member, Source = src, Kind = "exploit", Old = old, New = d.Hp!,
-                        SourceChecksum = MemberModel.Checksum(header, bytes), TargetChecksum = targetSum });
+                        SourceChecksum = _rank0 ? MemberModel.Checksum(header, bytes) : "", TargetChecksum = targetSum });
+                    _log.Info($"exploit: member {d.Member} <- member {src}: {bytes.Length / 1e6:F1} MB of weights and optimizer state in {copy.Elapsed.TotalSeconds:F3} s");
                     break;
                 }
                 case "restart":
@@ -429,7 +435,7 @@ public sealed class Trainer
             {
                 _store.WriteMember(state, [
                     ("model.safetensors", p => Safetensors.Save(p, _model.ModelState())),
-                    ("optimizer.safetensors", p => Safetensors.Save(p, _model.OptimizerState())),
+                    ("optimizer.safetensors", p => { using var copies = torch.NewDisposeScope(); Safetensors.Save(p, _model.OptimizerState()); }),
                 ]);
             }
             catch (CheckpointWriteException e) { error = e.Message; }
