@@ -14,6 +14,7 @@ public sealed class PaperRuntimeTests : IDisposable
         var c = PaperRuntime.Configs(cores: 2);
         Assert.Equal([150.38, 10.19, 10.44, 10.45, 12.13], c.Select(x => x.PaperMinutes));
         Assert.Equal([86.12, 86.26, 86.29, 86.34, 86.92], c.Select(x => x.PaperAccuracyPercent));
+        Assert.Equal(["CPU", "T4 GPU", "T4 GPU", "T4 GPU", "T4 GPU"], c.Select(x => x.PaperHardware));
         Assert.Equal([(1, 2), (1, 2), (2, 1), (2, 1), (2, 1)], c.Select(x => (x.Ranks, x.ThreadsPerRank)));
         Assert.Equal([false, false, false, true, true], c.Select(x => x.Bf16));
         Assert.Equal([false, true, true, true, true], c.Select(x => x.ChannelsLast));
@@ -38,7 +39,8 @@ public sealed class PaperRuntimeTests : IDisposable
         var md = File.ReadAllLines(Path.Combine(_dir, "paper-runtime.md"));
         var t1 = Assert.Single(md, l => l.StartsWith("| 1 | ResNet-18, no acceleration") && l.Contains("| 150.38 |"));
         var t2 = Assert.Single(md, l => l.StartsWith("| 1 | ResNet-18, no acceleration") && l.Contains("| 86.12 |"));
-        var minutes = double.Parse(t1.Split('|')[4], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal("CPU", t1.Split('|')[3].Trim()); // the paper's configuration 1 ran without a GPU
+        var minutes = double.Parse(t1.Split('|')[5], System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(minutes > 0, t1);
         var ourAccuracy = double.Parse(t2.Split('|')[4], System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(ourAccuracy, 0, 100);

@@ -145,7 +145,7 @@ public sealed class ReproduceCommand : ICliCommand
 
         var setup = $"Data: {dataNote}; {manifest.ClassNames.Count} labels; train {trainRows} / val {manifest.GetSplit("val").Rows} / test {manifest.GetSplit("test").Rows} images at {manifest.ImageSize} px. "
                     + $"Adam lr 1e-3, global batch 32, {epochs} epoch(s), BCE, validation once per epoch, no checkpoints. Machine: {cores} CPU core(s) used of {Environment.ProcessorCount}; "
-                    + "the paper used a T4 GPU. Our minutes are the wall time of each `mpirun ... xrayhpc train` process. "
+                    + "the paper ran configuration 1 on a CPU and the others on a T4 GPU. Our minutes are the wall time of each `mpirun ... xrayhpc train` process. "
                     + "Accuracy is per label at 0.5 on the test split, averaged over labels (on synthetic data it is not comparable with the paper's real-data figures).";
         var md = PaperRuntime.Markdown(results, setup);
         File.WriteAllText(Path.Combine(outDir, "paper-runtime.md"), md);
