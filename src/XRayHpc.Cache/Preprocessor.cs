@@ -45,7 +45,8 @@ public static class Preprocessor
             else good.Add(i);
         }
 
-        var assigned = SplitPlanner.Assign(good.Select(i => (hashes[i], items[i].OriginalSplit)).ToList(), o.ValFraction, o.TestFraction, o.Seed);
+        // Split by the raw patient id (in memory only), not the salted hash: the split must not depend on the salt.
+        var assigned = SplitPlanner.Assign(good.Select(i => (items[i].PatientId ?? "", items[i].OriginalSplit)).ToList(), o.ValFraction, o.TestFraction, o.Seed);
         var bySplit = SplitNames.All.ToDictionary(s => s, _ => new List<int>());
         for (int k = 0; k < good.Count; k++) bySplit[assigned[k]].Add(good[k]);
 

@@ -28,12 +28,15 @@ public static class SplitNames
 /// - A patient seen in several splits goes wholly to the most held-out one (test > val > train).
 /// - Validation is topped up from the remaining (train) patients to the requested fraction of all
 ///   patients; when the dataset has no held-out set at all, test is carved out the same way.
-/// - Carving sorts patients by SHA-256(seed, patient_hash) and cuts exact counts, so the split is
+/// - Carving sorts patients by SHA-256(seed, patient key) and cuts exact counts, so the split is
 ///   deterministic, independent of row order, and has round(fraction × patients) patients.
+/// The patient key is the dataset's own patient id, held in memory only: the salted patient_hash that the
+/// cache stores differs per machine (the salt is a local secret), and the same dataset with the same seed
+/// must give the same split everywhere.
 /// </summary>
 public static class SplitPlanner
 {
-    public static Split[] Assign(IReadOnlyList<(string PatientHash, string? OriginalSplit)> rows,
+    public static Split[] Assign(IReadOnlyList<(string PatientKey, string? OriginalSplit)> rows,
         double valFraction, double testFraction, long seed)
     {
         if (valFraction < 0 || testFraction < 0 || valFraction + testFraction >= 1)
@@ -62,7 +65,7 @@ public static class SplitPlanner
         nVal = Math.Min(nVal, pool.Count);
         nTest = Math.Min(nTest, pool.Count - nVal);
         for (int i = 0; i < nVal + nTest; i++) patientSplit[pool[i]] = i < nVal ? Split.Val : Split.Test;
-        return rows.Select(r => patientSplit[r.PatientHash]).ToArray();
+        return rows.Select(r => patientSplit[r.PatientKey]).ToArray();
     }
 
     static Split? Original(string? originalSplit) => originalSplit?.ToLowerInvariant() switch
@@ -73,6 +76,6 @@ public static class SplitPlanner
         _ => Split.Train,
     };
 
-    static string SortKey(long seed, string patientHash) =>
-        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{seed}:{patientHash}")));
+    static string SortKey(long seed, string patientKey) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{seed}:{patientKey}")));
 }

@@ -160,6 +160,27 @@ public class PreprocessPipelineTests(SynthDatasetsFixture fx)
     }
 
     [Fact]
+    public void Split_depends_on_the_seed_not_on_the_secret_salt()
+    {
+        var a = fx.Options("nih", fx.Roots["nih"], fx.NewDir("salt-a"));
+        var otherSalt = Path.Combine(fx.NewDir("salt-b-key"), "salt");
+        Directory.CreateDirectory(Path.GetDirectoryName(otherSalt)!);
+        File.WriteAllText(otherSalt, "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100\n");
+        var b = a with { OutputDir = fx.NewDir("salt-b"), SaltFile = otherSalt };
+        var c = a with { OutputDir = fx.NewDir("seed-c"), Seed = a.Seed + 1 };
+        Preprocessor.Run(a);
+        Preprocessor.Run(b);
+        Preprocessor.Run(c);
+        static Dictionary<string, long[]> Splits(string dir) => CacheReadback.ReadAll(dir).GroupBy(r => r.Split)
+            .ToDictionary(g => g.Key, g => g.Select(r => r.SourceRow).Order().ToArray());
+        var (ra, rb, rc) = (CacheReadback.ReadAll(a.OutputDir), CacheReadback.ReadAll(b.OutputDir), Splits(c.OutputDir));
+        Assert.Equal(Splits(a.OutputDir), Splits(b.OutputDir));
+        // The stored hashes do follow the salt, and a different seed does give a different split.
+        Assert.Empty(ra.Select(r => r.PatientHash).Intersect(rb.Select(r => r.PatientHash)));
+        Assert.NotEqual(Splits(a.OutputDir)["val"], rc["val"]);
+    }
+
+    [Fact]
     public void Output_bytes_do_not_depend_on_the_thread_count()
     {
         var one = fx.Options("chexpert", fx.Roots["chexpert"], fx.NewDir("threads-1")) with { Threads = 1 };
