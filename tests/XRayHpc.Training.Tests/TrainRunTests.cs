@@ -246,10 +246,11 @@ public sealed class TrainRunTests(SynthCaches data)
     public void CacheCutForTwoRanks_IsBalancedForTwo_AndWarnsWhenAMemberHasThree()
     {
         var cfg = XRayHpc.Training.Config.ConfigLoader.LoadFile(Config(NewRunDir("imbalance"), data.Cache64));
-        Assert.Null(MemberData.ImbalanceWarning(cfg, 1));
-        Assert.Null(MemberData.ImbalanceWarning(cfg, 2));
+        string? Warning(int ranks) => MemberData.ImbalanceWarning(MemberData.BatchCountsPerRank(cfg, ranks, cfg.Data.BatchSize), cfg.Data.Cache);
+        Assert.Null(Warning(1));
+        Assert.Null(Warning(2));
         // Two row groups dealt whole to three ranks: one rank gets none and the others do all the work.
-        var warning = MemberData.ImbalanceWarning(cfg, 3);
+        var warning = Warning(3);
         Assert.NotNull(warning);
         Assert.Contains("0 to ", warning);
         Assert.Contains("--target-ranks 3", warning);

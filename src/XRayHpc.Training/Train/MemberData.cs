@@ -25,24 +25,24 @@ public sealed class MemberData(ExperimentConfig config, int member, int memberRa
         Threads = config.Data.LoaderThreads, Prefetch = Math.Max(1, config.Data.Prefetch), Shuffle = true,
     };
 
-    public static long StepsPerEpoch(ExperimentConfig config, int memberSize, int batchSize) =>
+    /// <summary>Train batches per epoch of each of the member's ranks (epoch 0); an epoch lasts their maximum.</summary>
+    public static int[] BatchCountsPerRank(ExperimentConfig config, int memberSize, int batchSize) =>
         BatchLoader.BatchCounts(config.Data.Cache, "train", memberSize,
-            new LoaderOptions { BatchSize = batchSize, Epoch = 0, Seed = 0, Shuffle = true }).Max();
+            new LoaderOptions { BatchSize = batchSize, Epoch = 0, Seed = 0, Shuffle = true });
 
     /// <summary>
     /// A warning when the member's ranks get unequal work from this cache: row groups are dealt to ranks whole,
     /// so a cache cut for another rank count (preprocess --target-ranks) can give one rank several times the
     /// batches of another, and every step then waits for the busiest rank. Null when balanced.
     /// </summary>
-    public static string? ImbalanceWarning(ExperimentConfig config, int memberSize)
+    public static string? ImbalanceWarning(IReadOnlyList<int> batchCountsPerRank, string cache)
     {
-        if (memberSize < 2) return null;
-        var counts = BatchLoader.BatchCounts(config.Data.Cache, "train", memberSize,
-            new LoaderOptions { BatchSize = config.Data.BatchSize, Epoch = 0, Seed = 0, Shuffle = true });
-        int min = counts.Min(), max = counts.Max();
+        int ranks = batchCountsPerRank.Count;
+        if (ranks < 2) return null;
+        int min = batchCountsPerRank.Min(), max = batchCountsPerRank.Max();
         if (max - min <= 1 || max <= 1.1 * min) return null;
-        return $"the train split of {config.Data.Cache} gives the {memberSize} ranks of a member {min} to {max} batches per epoch " +
-               $"(row groups are dealt whole); the less loaded ranks wait each step. Rerun preprocess with --target-ranks {memberSize} for even shards";
+        return $"the train split of {cache} gives the {ranks} ranks of a member {min} to {max} batches per epoch " +
+               $"(row groups are dealt whole); the less loaded ranks wait each step. Rerun preprocess with --target-ranks {ranks} for even shards";
     }
 
     /// <summary>Positions the stream (resume): the loader replays the epoch's first batches deterministically.</summary>

@@ -119,8 +119,7 @@ public sealed class MemberModel : IDisposable
     {
         using var scope = torch.NewDisposeScope();
         var (header, entries) = BlobLayout();
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(Encoding.UTF8.GetBytes(header));
+        using var sha = HashStartingWith(header);
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)entries.Select(e => e.Bytes).DefaultIfEmpty(0).Max());
         try
         {
@@ -131,16 +130,26 @@ public sealed class MemberModel : IDisposable
             }
         }
         finally { System.Buffers.ArrayPool<byte>.Shared.Return(buffer); }
-        return Convert.ToHexStringLower(sha.GetHashAndReset())[..16];
+        return Digest(sha);
     }
 
     public static string Checksum(string header, byte[] bytes)
     {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(Encoding.UTF8.GetBytes(header));
+        using var sha = HashStartingWith(header);
         sha.AppendData(bytes);
-        return Convert.ToHexStringLower(sha.GetHashAndReset())[..16];
+        return Digest(sha);
     }
+
+    // Both checksums hash the header, then the tensors' bytes in blob order, so a sent blob and the model
+    // that loaded it compare equal.
+    static IncrementalHash HashStartingWith(string header)
+    {
+        var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(Encoding.UTF8.GetBytes(header));
+        return sha;
+    }
+
+    static string Digest(IncrementalHash sha) => Convert.ToHexStringLower(sha.GetHashAndReset())[..16];
 
     public void Dispose()
     {

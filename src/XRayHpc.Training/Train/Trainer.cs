@@ -102,7 +102,8 @@ public sealed class Trainer
         var metricsFile = new JsonLinesFile(_run.Metrics);
         var lineageFile = new JsonLinesFile(_run.Lineage);
 
-        long stepsPerEpoch = MemberData.StepsPerEpoch(_cfg, _pop.RanksPerMember, _cfg.Data.BatchSize);
+        var batchCounts = MemberData.BatchCountsPerRank(_cfg, _pop.RanksPerMember, _cfg.Data.BatchSize);
+        long stepsPerEpoch = batchCounts.Max();
         long total = _cfg.Schedule.MaxSteps > 0 ? _cfg.Schedule.MaxSteps : _cfg.Schedule.Epochs * stepsPerEpoch;
         var schedule = new LrSchedule(_cfg.Schedule, total);
         using var data = _data = new MemberData(_cfg, _member, _comm.Rank, _comm.Size);
@@ -125,7 +126,7 @@ public sealed class Trainer
             }
         }
         _log.Info($"member {_member}: {total} steps ({stepsPerEpoch} per epoch), hp {Show(_hp)}, starting at step {_step}");
-        if (_rank0 && MemberData.ImbalanceWarning(_cfg, _pop.RanksPerMember) is { } imbalance)
+        if (_rank0 && MemberData.ImbalanceWarning(batchCounts, _cfg.Data.Cache) is { } imbalance)
         {
             _log.Warn(imbalance);
             progress.Note($"warning: {imbalance}");
