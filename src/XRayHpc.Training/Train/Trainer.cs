@@ -232,7 +232,8 @@ public sealed class Trainer
             WeightDecay = _hp.GetValueOrDefault("weight_decay", _cfg.Optimizer.WeightDecay), BatchSize = BatchSizeOf(_hp),
             ImagesPerS = _secondsSinceReady > 0 ? Math.Round(_imagesSinceReady / _secondsSinceReady, 2) : 0,
             AllreduceShare = _secondsSinceReady > 0 ? Math.Round(_allreduceSinceReady / _secondsSinceReady, 4) : 0,
-            SkippedSteps = _skipped, Failed = failed, Checksum = _model.Checksum(),
+            // Only the member's first rank sends its record (below); the other ranks would hash the state for nothing.
+            SkippedSteps = _skipped, Failed = failed, Checksum = _comm.Rank == 0 ? _model.Checksum() : "",
         };
         _imagesSinceReady = _secondsSinceReady = _allreduceSinceReady = 0; _lossSum = 0; _lossCount = 0;
 
