@@ -75,5 +75,5 @@ public static class PaperRuntime
     }
 
     static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
-    static string F(double v, int digits) => double.IsFinite(v) ? v.ToString("F" + digits, CultureInfo.InvariantCulture) : "n/a";
+    static string F(double v, int digits) => Number.Fixed(v, digits);
 }

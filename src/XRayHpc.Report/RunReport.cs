@@ -115,7 +115,7 @@ public static class RunReport
             var last = ms[^1];
             return (IReadOnlyList<string>)[I(m), I(ms.Count), I(last.Step), best != null ? F4(best.MeanAuroc) : "n/a", best != null ? I(best.Step) : "n/a",
                 G(last.Lr), F1(ms.Select(x => x.ImagesPerS).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average()),
-                Percent(ms.Select(x => x.AllreduceShare).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average()),
+                Number.Percent(ms.Select(x => x.AllreduceShare).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average()),
                 I(run.Lineage.Count(e => e.Target == m && e.Kind == "exploit")), ms.Any(x => x.Failed) ? "yes" : "no"];
         }).ToList();
         doc.Add(new Document.Table(["member", "evaluations", "last step", "best val mean AUROC", "at step", "last lr", "mean images/s", "step time in allreduce", "times exploited", "failed"],
@@ -184,8 +184,7 @@ public static class RunReport
     };
 
     static string I(long v) => v.ToString(CultureInfo.InvariantCulture);
-    static string F4(double v) => double.IsFinite(v) ? v.ToString("F4", CultureInfo.InvariantCulture) : "n/a";
-    static string F1(double v) => double.IsFinite(v) ? v.ToString("F1", CultureInfo.InvariantCulture) : "n/a";
-    static string Percent(double share) => double.IsFinite(share) ? (share * 100).ToString("F1", CultureInfo.InvariantCulture) + " %" : "n/a";
-    static string G(double v) => double.IsFinite(v) ? v.ToString("G6", CultureInfo.InvariantCulture) : "n/a";
+    static string F4(double v) => Number.Fixed(v, 4);
+    static string F1(double v) => Number.Fixed(v, 1);
+    static string G(double v) => Number.General(v, 6);
 }

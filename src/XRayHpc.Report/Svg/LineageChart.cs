@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace XRayHpc.Report.Svg;
 
 /// <summary>
@@ -91,5 +89,5 @@ public sealed class LineageChart
         return $"step {e.Step}: {what}" + (list.Length > 0 ? "; " + list : "");
     }
 
-    static string F(double v) => double.IsFinite(v) ? v.ToString("G4", CultureInfo.InvariantCulture) : "n/a";
+    static string F(double v) => Number.General(v, 4);
 }
