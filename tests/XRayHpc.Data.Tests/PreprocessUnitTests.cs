@@ -70,7 +70,7 @@ public class PreprocessResizeTests
             File.WriteAllBytes(inPath, src);
             var script = $"from PIL import Image\nim = Image.frombytes('L', ({w}, {h}), open(r'{inPath}','rb').read())\n" +
                          $"open(r'{outPath}','wb').write(im.resize(({dw}, {dh}), Image.BILINEAR).tobytes())\n";
-            var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardInput = true, RedirectStandardError = true };
+            var psi = new ProcessStartInfo(ExternalTool.Resolve("python3")) { RedirectStandardInput = true, RedirectStandardError = true };
             using var p = Process.Start(psi)!;
             p.StandardInput.Write(script);
             p.StandardInput.Close();

@@ -20,8 +20,7 @@ public sealed class SlurmCluster : IDisposable
             && Cli.Exec("id", ["-u"], TimeSpan.FromSeconds(10)).Output.Trim() != "0")
             return "Slurm tests skipped: not running as root (the local slurmd must launch jobs as the submitting user; run `make test` as root, e.g. in the CI container)";
         foreach (var tool in new[] { "munged", "slurmctld", "slurmd", "sbatch", "scontrol", "mpirun" })
-            if (!Environment.GetEnvironmentVariable("PATH")!.Split(':').Concat(["/usr/sbin", "/sbin"]).Any(d => File.Exists(Path.Combine(d, tool))))
-                return $"Slurm tests skipped: '{tool}' is not installed (run env/setup.sh: packages munge slurmctld slurmd slurm-client openmpi-bin)";
+            if (ExternalTool.MissingReason(tool) is { } missing) return "Slurm tests skipped: " + missing;
         return null;
     }
 
@@ -54,7 +53,7 @@ public sealed class SlurmCluster : IDisposable
         ["SLURM_CONF"] = SlurmConf, ["XRAYHPC_ROOT"] = Cli.RepoRoot, ["XRAYHPC"] = $"dotnet {Cli.Dll}", ["XRAYHPC_RUNS"] = RunsDir,
     };
 
-    public ProcessResult Client(string tool, params string[] args) => Cli.Exec(tool, args, TimeSpan.FromSeconds(60), ClientEnv, WorkDir);
+    public ProcessResult Client(string tool, params string[] args) => Cli.Exec(ExternalTool.Resolve(tool), args, TimeSpan.FromSeconds(60), ClientEnv, WorkDir);
 
     /// <summary>sbatch jobs/&lt;script&gt; from the work folder; returns the job id.</summary>
     public string Submit(IEnumerable<string> sbatchOptions, string script, params string[] scriptArgs)

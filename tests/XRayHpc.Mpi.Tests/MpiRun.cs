@@ -17,7 +17,7 @@ public sealed class MpiRun : IDisposable
     private MpiRun(string launcher, IEnumerable<string> launcherArgs, IEnumerable<string> appArgs,
         IReadOnlyDictionary<string, string?>? env)
     {
-        var psi = new ProcessStartInfo(launcher)
+        var psi = new ProcessStartInfo(ExternalTool.Resolve(launcher))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

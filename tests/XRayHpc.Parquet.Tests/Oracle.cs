@@ -23,7 +23,7 @@ public static class Oracle
         var modules = Path.Combine(InteropDir, "node_modules", "@duckdb", "node-api");
         if (!Directory.Exists(modules))
             throw new InvalidOperationException($"the Parquet oracle is not installed ({modules} is missing): run tests/interop/prepare.sh (tests/run.sh does)");
-        var psi = new ProcessStartInfo("node") { WorkingDirectory = InteropDir, RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo(ExternalTool.Resolve("node")) { WorkingDirectory = InteropDir, RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(Path.Combine(InteropDir, "oracle.mjs"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start node");

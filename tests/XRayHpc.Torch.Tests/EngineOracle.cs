@@ -37,7 +37,7 @@ internal static class EngineOracle
         var dir = TempDir();
         try
         {
-            var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            var psi = new ProcessStartInfo(ExternalTool.Resolve("python3")) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             psi.ArgumentList.Add(Path.Combine(ScriptDir, "engine_oracle.py"));
             var outputs = new List<string>();
             for (int i = 0; i < jobs.Length; i++)

@@ -11,7 +11,7 @@ public class EngineRuntimeTests
     /// <summary>Loads the shim into a fresh /usr/bin/python3 via ctypes and asks whether it tuned malloc.</summary>
     private static string ChildMallocTuning(string? env)
     {
-        var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(ExternalTool.Resolve("python3")) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add("-c");
         psi.ArgumentList.Add($"import ctypes; print(ctypes.CDLL('{ShimPath()}').xt_malloc_tuning_active())");
         psi.Environment.Remove("XRAYHPC_MALLOC_TUNING");

@@ -28,7 +28,7 @@ internal static class ModelOracle
     /// <summary>Runs a script and returns its stdout; a failure throws with the script's stderr.</summary>
     public static string Run(string script, params string[] args)
     {
-        var psi = new ProcessStartInfo(Python)
+        var psi = new ProcessStartInfo(ExternalTool.Resolve(Python))
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = ScriptDir,
         };

@@ -20,7 +20,7 @@ public sealed class CliProcess : IDisposable
     public static CliProcess Start(int ranks, IEnumerable<string> args, IDictionary<string, string>? env = null)
     {
         var psi = ranks > 0
-            ? new ProcessStartInfo("mpirun") { ArgumentList = { "-np", ranks.ToString(), "dotnet", Dll } }
+            ? new ProcessStartInfo(ExternalTool.Resolve("mpirun")) { ArgumentList = { "-np", ranks.ToString(), "dotnet", Dll } }
             : new ProcessStartInfo("dotnet") { ArgumentList = { Dll } };
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.RedirectStandardOutput = psi.RedirectStandardError = true;

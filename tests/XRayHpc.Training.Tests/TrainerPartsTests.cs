@@ -18,19 +18,26 @@ public class TrainerPartsTests
     }
 
     [Theory]
-    // mpirun hands ranks a pseudo-terminal even inside a batch job, so the environment decides.
-    [InlineData("auto", false, "TERM=xterm", "live")]
-    [InlineData("auto", true, "TERM=xterm", "plain")]
-    [InlineData("auto", false, "TERM=xterm SLURM_JOB_ID=12", "plain")]
-    [InlineData("auto", false, "TERM=xterm SLURM_JOB_ID=12 SLURM_PTY_PORT=4000", "live")]
-    [InlineData("auto", false, "TERM=dumb", "plain")]
-    [InlineData("auto", false, "", "plain")]
-    [InlineData("live", false, "TERM=xterm SLURM_JOB_ID=12", "live")]
-    [InlineData("off", false, "TERM=xterm", "off")]
-    public void ProgressAuto_IsLiveOnlyOnAnInteractiveTerminal(string mode, bool redirected, string env, string expected)
+    // mpirun hands ranks a pseudo-terminal even when its own output goes to a file or a batch job's log, so the
+    // environment and the launcher's own stdout decide; no mode puts a live table (escape sequences) into a file.
+    [InlineData("auto", false, "TERM=xterm", null, "live")]
+    [InlineData("auto", true, "TERM=xterm", null, "plain")]
+    [InlineData("auto", false, "TERM=xterm SLURM_JOB_ID=12", null, "plain")]
+    [InlineData("auto", false, "TERM=xterm SLURM_JOB_ID=12 SLURM_PTY_PORT=4000", null, "live")]
+    [InlineData("auto", false, "TERM=dumb", null, "plain")]
+    [InlineData("auto", false, "", null, "plain")]
+    [InlineData("auto", false, "TERM=xterm OMPI_COMM_WORLD_SIZE=2", "/work/run.log", "plain")]
+    [InlineData("auto", false, "TERM=xterm OMPI_COMM_WORLD_SIZE=2", "/dev/pts/3", "live")]
+    [InlineData("auto", false, "TERM=xterm PMI_SIZE=2", null, "plain")]
+    [InlineData("live", false, "TERM=xterm SLURM_JOB_ID=12", null, "plain")]
+    [InlineData("live", true, "TERM=xterm", null, "plain")]
+    [InlineData("plain", false, "TERM=xterm", null, "plain")]
+    [InlineData("off", false, "TERM=xterm", null, "off")]
+    public void Progress_IsLiveOnlyOnAnInteractiveTerminal(string mode, bool redirected, string env, string? launcherStdout, string expected)
     {
         var vars = env.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(kv => kv.Split('=')).ToDictionary(kv => kv[0], kv => kv[1]);
-        var resolved = ProgressView.Resolve(Enum.Parse<ProgressMode>(mode, true), redirected, k => vars.GetValueOrDefault(k));
+        bool interactive = TerminalOutput.IsInteractive(redirected, k => vars.GetValueOrDefault(k), () => launcherStdout);
+        var resolved = ProgressView.Resolve(Enum.Parse<ProgressMode>(mode, true), interactive);
         Assert.Equal(Enum.Parse<ProgressMode>(expected, true), resolved);
     }
 

@@ -68,9 +68,9 @@ public sealed class PreprocessCommand : ICliCommand
         try
         {
             PreprocessResult result;
-            if (!Console.IsErrorRedirected)
+            if (XRayHpc.Training.Run.TerminalOutput.StderrInteractive)
             {
-                var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+                var console = XRayHpc.Training.Run.TerminalOutput.Stderr();
                 result = console.Progress().AutoClear(false)
                     .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                     .Start(ctx =>

@@ -35,10 +35,10 @@ public sealed class SynthCommand : ICliCommand
             try
             {
                 SynthResult result;
-                if (!Console.IsErrorRedirected)
+                if (XRayHpc.Training.Run.TerminalOutput.StderrInteractive)
                 {
                     int layouts = options.Layout == "all" ? Synth.Layouts.Count : 1;
-                    var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+                    var console = XRayHpc.Training.Run.TerminalOutput.Stderr();
                     result = console.Progress().AutoClear(true).Start(ctx =>
                     {
                         var task = ctx.AddTask("synth", maxValue: options.Count * layouts);

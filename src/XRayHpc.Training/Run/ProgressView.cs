@@ -5,7 +5,7 @@ namespace XRayHpc.Training.Run;
 
 /// <summary>
 /// Rank 0's progress: a Spectre.Console live table on an interactive terminal, plain lines otherwise
-/// (job logs), nothing with logging.progress: off. Other ranks get a view that prints nothing.
+/// (files, job logs, whatever logging.progress says), nothing with logging.progress: off. Other ranks get a view that prints nothing.
 /// </summary>
 public sealed class ProgressView
 {
@@ -17,24 +17,21 @@ public sealed class ProgressView
 
     public ProgressView(ProgressMode mode, bool isRank0)
     {
-        _mode = !isRank0 ? ProgressMode.Off : Resolve(mode, Console.IsOutputRedirected, Environment.GetEnvironmentVariable);
+        _mode = !isRank0 ? ProgressMode.Off : Resolve(mode, TerminalOutput.StdoutInteractive);
         _table.AddColumn("member").AddColumn("best val AUROC").AddColumn("hyperparameters");
     }
 
     /// <summary>
-    /// What auto means for this process. "stdout is a terminal" is not enough: mpirun gives every rank a
-    /// pseudo-terminal even when mpirun's own output goes to a Slurm job log, and a live table redrawn with
-    /// cursor movements turns a log file into noise. So a Slurm allocation without srun --pty, or a
-    /// terminal that cannot redraw (TERM unset or dumb), gets plain lines.
+    /// What this process will show. A live table only ever goes to an interactive terminal (see
+    /// <see cref="TerminalOutput"/>): its cursor movements and colours would turn a log file into noise, so
+    /// auto and live both become plain lines elsewhere.
     /// </summary>
-    public static ProgressMode Resolve(ProgressMode mode, bool outputRedirected, Func<string, string?> env)
+    public static ProgressMode Resolve(ProgressMode mode, bool interactive) => mode switch
     {
-        if (mode != ProgressMode.Auto) return mode;
-        if (outputRedirected) return ProgressMode.Plain;
-        if (!string.IsNullOrEmpty(env("SLURM_JOB_ID")) && string.IsNullOrEmpty(env("SLURM_PTY_PORT"))) return ProgressMode.Plain;
-        var term = env("TERM");
-        return string.IsNullOrEmpty(term) || term == "dumb" ? ProgressMode.Plain : ProgressMode.Live;
-    }
+        ProgressMode.Off => ProgressMode.Off,
+        ProgressMode.Plain => ProgressMode.Plain,
+        _ => interactive ? ProgressMode.Live : ProgressMode.Plain,
+    };
 
     public T Run<T>(Func<T> body)
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using XRayHpc.Torch;
 
 namespace XRayHpc.Bench.Engine;
 
@@ -23,10 +24,13 @@ internal static class Driver
         private readonly Process p;
         public int Pid => p.Id;
 
-        public WorkerProcess(string file, IEnumerable<string> args)
+        public WorkerProcess(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null)
         {
             var psi = new ProcessStartInfo(file) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
             foreach (var a in args) psi.ArgumentList.Add(a);
+            // Never inherit the caller's tunables: the "default" oracle must really run with glibc's defaults.
+            psi.Environment.Remove("GLIBC_TUNABLES");
+            if (env != null) foreach (var (k, v) in env) psi.Environment[k] = v;
             p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {file}");
             Read("ready");
         }
@@ -66,7 +70,7 @@ internal static class Driver
         }
     }
 
-    private sealed record Row(BenchConfig Cfg, double Ours, double Torch, long OursKb, long TorchKb);
+    private sealed record Row(BenchConfig Cfg, double Ours, double Torch, double TorchTuned, long OursKb, long TorchKb, long TorchTunedKb);
 
     public static int Run()
     {
@@ -82,7 +86,8 @@ internal static class Driver
         string self = Path.Combine(dir, "XRayHpc.Bench.Engine.dll");
         string pyWorker = Path.Combine(dir, "pytorch_worker.py");
 
-        Console.WriteLine($"# ResNet-18 training step, batch {batch}, {threads} threads; ours vs PyTorch interleaved " +
+        Console.WriteLine($"# ResNet-18 training step, batch {batch}, {threads} threads; ours vs PyTorch twice (glibc default malloc, and " +
+                          $"GLIBC_TUNABLES={RuntimeInfo.EquivalentGlibcTunables}, the settings our shim applies), interleaved " +
                           $"({rounds} rounds x {block} steps each after {warmup} warm-up steps; medians)");
         var rows = new List<Row>();
         foreach (int size in sizes)
@@ -92,27 +97,32 @@ internal static class Driver
             var cfg = new BenchConfig(size, bf16, cl, batch);
             Console.Error.WriteLine($"[bench-engine] {cfg.Name} ...");
             using var ours = new WorkerProcess("dotnet", new[] { self, "worker" }.Concat(cfg.WorkerArgs).Append(threads.ToString(CultureInfo.InvariantCulture)));
-            using var py = new WorkerProcess(python, new[] { pyWorker }.Concat(cfg.WorkerArgs).Append(threads.ToString(CultureInfo.InvariantCulture)));
+            var pyArgs = new[] { pyWorker }.Concat(cfg.WorkerArgs).Append(threads.ToString(CultureInfo.InvariantCulture)).ToArray();
+            using var py = new WorkerProcess(python, pyArgs);
+            using var pyTuned = new WorkerProcess(python, pyArgs, new Dictionary<string, string> { ["GLIBC_TUNABLES"] = RuntimeInfo.EquivalentGlibcTunables });
             ours.Run(warmup);
             py.Run(warmup);
-            var ot = new List<double>();
-            var pt = new List<double>();
+            pyTuned.Run(warmup);
+            var workers = new[] { ours, py, pyTuned };
+            var times = workers.Select(_ => new List<double>()).ToArray();
             for (int r = 0; r < rounds; r++)
-            {
-                ot.AddRange(ours.Run(block));
-                pt.AddRange(py.Run(block));
-            }
-            rows.Add(new Row(cfg, batch / Median(ot), batch / Median(pt), ours.Quit(), py.Quit()));
+                for (int k = 0; k < workers.Length; k++)
+                {
+                    // Rotate who goes first each round so no side always runs right after a cooler (or hotter) block.
+                    int i = (r + k) % workers.Length;
+                    times[i].AddRange(workers[i].Run(block));
+                }
+            rows.Add(new Row(cfg, batch / Median(times[0]), batch / Median(times[1]), batch / Median(times[2]), ours.Quit(), py.Quit(), pyTuned.Quit()));
         }
 
         Console.WriteLine();
-        Console.WriteLine("| config | ours img/s | pytorch img/s | ours/pytorch | ours peak RSS MiB | pytorch peak RSS MiB | ours GFLOP/s (% of bf16 conv peak) |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| config | ours img/s | PyTorch img/s (default malloc) | PyTorch img/s (same allocator settings) | ours / PyTorch default | ours / PyTorch same allocator | ours peak RSS MiB | PyTorch peak RSS MiB (default / same allocator) | ours GFLOP/s (% of bf16 conv peak) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
         {
             double gflop = 10.9 * Math.Pow(r.Cfg.Size / 224.0, 2) * r.Ours;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {r.Cfg.Name} | {r.Ours:F1} | {r.Torch:F1} | {r.Ours / r.Torch:F2} | {r.OursKb / 1024} | {r.TorchKb / 1024} | {gflop:F0} ({100 * gflop / peak:F0}%) |"));
+                $"| {r.Cfg.Name} | {r.Ours:F1} | {r.Torch:F1} | {r.TorchTuned:F1} | {r.Ours / r.Torch:F2} | {r.Ours / r.TorchTuned:F2} | {r.OursKb / 1024} | {r.TorchKb / 1024} / {r.TorchTunedKb / 1024} | {gflop:F0} ({100 * gflop / peak:F0}%) |"));
         }
         return 0;
     }
