@@ -8,6 +8,9 @@ root=$(pwd)
 results="$root/build/test-results"
 rm -rf "$results"; mkdir -p "$results"
 
+# Every package whose programs the tests start (env/packages.txt) must be installed: one clear message if not.
+env/setup.sh --check >/dev/null || exit 1
+
 # Oracles that tests install themselves (npm packages with a lock file, etc.).
 for prep in tests/*/prepare.sh; do
   [ -x "$prep" ] || continue
