@@ -9,7 +9,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_CLI_USE_MSBUILD_SERV
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 export XRAYHPC_ROOT := $(ROOT)
 
-.PHONY: all setup native native-torch native-mpi build test demo bench bench-engine bench-allreduce \
+.PHONY: all setup native native-torch native-mpi build test demo doctor bench bench-engine bench-allreduce \
         bench-parquet bench-loader bench-scaling mpich-smoke compare-tuners clean
 
 all: build
@@ -37,6 +37,10 @@ test: build
 
 demo: build
 	@jobs/demo.sh
+
+# What a run on this node will use and whether it is healthy (exit 1 on any fail); DOCTOR_ARGS="--config x.yaml".
+doctor: build
+	@build/xrayhpc doctor $(DOCTOR_ARGS)
 
 bench: bench-engine bench-allreduce bench-parquet bench-loader bench-scaling
 
