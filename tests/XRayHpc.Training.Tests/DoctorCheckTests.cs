@@ -159,14 +159,18 @@ public class DoctorCheckTests
     }
 
     [Fact]
-    public void Thread_plan_that_oversubscribes_the_node_warns()
+    public void Thread_plan_that_oversubscribes_the_node_or_a_ranks_binding_warns()
     {
-        Assert.Equal(CheckStatus.Ok, SlurmCheck.Threads(new ThreadPlan(8, "SLURM_CPUS_PER_TASK", 4, 32, null)).Status);
-        var over = SlurmCheck.Threads(new ThreadPlan(4, "run.threads", 2, 4, "16"));
+        Assert.Equal(CheckStatus.Ok, SlurmCheck.Threads(new ThreadPlan(8, "SLURM_CPUS_PER_TASK", 4, 32, 32, null)).Status);
+        var over = SlurmCheck.Threads(new ThreadPlan(4, "run.threads", 2, 4, 4, "16"));
         Assert.Equal(CheckStatus.Warn, over.Status);
         Assert.Contains("OMP_NUM_THREADS=16 is overridden", over.Value);
+        // mpirun -np 2 on 2 CPUs binds each rank to one: 1 thread per rank fits, 2 do not.
+        Assert.Equal(CheckStatus.Ok, SlurmCheck.Threads(new ThreadPlan(1, "cores / local ranks", 2, 1, 2, null)).Status);
+        Assert.Equal(CheckStatus.Warn, SlurmCheck.Threads(new ThreadPlan(2, "run.threads", 2, 1, 2, null)).Status);
         Assert.Equal(2, SlurmCheck.LocalRanks(n => n == "OMPI_COMM_WORLD_LOCAL_SIZE" ? "2" : null));
         Assert.Equal(1, SlurmCheck.LocalRanks(_ => null));
+        Assert.Equal(7, SlurmCheck.CountCpuList("0-3,8,10-11\n"));
     }
 
     [Fact]
@@ -210,7 +214,7 @@ public class DoctorCheckTests
         Assert.Contains("Slurm [rank 0]", text);
         Assert.Contains("Slurm [rank 1]", text);
         Assert.Contains("fix: fix it", text);
-        Assert.Contains("(0 warn, 1 fail)", text);
+        Assert.Contains("(0 warn, 1 fail)", text); // lines as printed: a line the node's ranks share counts once
         Assert.DoesNotContain('\u001b', text);
         Assert.Equal(1, DoctorReport.ExitCode(ranks));
         Assert.Equal(0, DoctorReport.ExitCode(ranks.Take(2)));

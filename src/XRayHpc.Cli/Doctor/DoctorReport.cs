@@ -11,6 +11,14 @@ public static class DoctorReport
     public static string Format(IReadOnlyList<RankReport> ranks)
     {
         var sb = new StringBuilder();
+        int warn = 0, fail = 0;
+        void Line(CheckResult r, string suffix)
+        {
+            if (r.Status == CheckStatus.Warn) warn++;
+            if (r.Status == CheckStatus.Fail) fail++;
+            sb.Append($"  {Label(r.Status),-5} {r.Item + suffix,-24} {r.Value}\n");
+            if (r.Fix is not null && r.Status != CheckStatus.Ok) sb.Append($"  {"",-5} {"",-24} fix: {r.Fix}\n");
+        }
         foreach (var node in ranks.GroupBy(r => r.Node).OrderBy(g => g.Min(r => r.Rank)))
         {
             var members = node.OrderBy(r => r.Rank).ToList();
@@ -20,12 +28,10 @@ public static class DoctorReport
             {
                 var perRank = members.Select(r => (r.Rank, Result: r.Results.FirstOrDefault(x => x.Item == item))).ToList();
                 var distinct = perRank.Select(p => p.Result).Distinct().ToList();
-                if (distinct.Count == 1 && distinct[0] is { } same) Line(sb, same, "");
-                else foreach (var (rank, r) in perRank) if (r is not null) Line(sb, r, $" [rank {rank}]");
+                if (distinct.Count == 1 && distinct[0] is { } same) Line(same, "");
+                else foreach (var (rank, r) in perRank) if (r is not null) Line(r, $" [rank {rank}]");
             }
         }
-        var all = ranks.SelectMany(r => r.Results).ToList();
-        int warn = all.Count(r => r.Status == CheckStatus.Warn), fail = all.Count(r => r.Status == CheckStatus.Fail);
         sb.Append($"doctor: {ranks.Count} rank(s) on {ranks.Select(r => r.Node).Distinct().Count()} node(s): " +
                   $"{(fail > 0 ? "FAIL" : warn > 0 ? "ok with warnings" : "ok")} ({warn} warn, {fail} fail)\n");
         return sb.ToString();
@@ -34,12 +40,6 @@ public static class DoctorReport
     /// <summary>0 when no rank has a fail line, else 1 (the same on every rank, since all see every report).</summary>
     public static int ExitCode(IEnumerable<RankReport> ranks) =>
         ranks.Any(r => r.Worst == CheckStatus.Fail) ? ExitCodes.Failure : ExitCodes.Ok;
-
-    static void Line(StringBuilder sb, CheckResult r, string suffix)
-    {
-        sb.Append($"  {Label(r.Status),-5} {r.Item + suffix,-24} {r.Value}\n");
-        if (r.Fix is not null && r.Status != CheckStatus.Ok) sb.Append($"  {"",-5} {"",-24} fix: {r.Fix}\n");
-    }
 
     static string Label(CheckStatus s) => s switch { CheckStatus.Ok => "ok", CheckStatus.Warn => "warn", _ => "fail" };
 

@@ -66,7 +66,7 @@ public static class FactsGatherer
         Func<string, string?> env = Environment.GetEnvironmentVariable;
         string source = cfg.Run.Threads > 0 ? "run.threads"
             : int.TryParse(env("SLURM_CPUS_PER_TASK"), out var c) && c > 0 ? "SLURM_CPUS_PER_TASK" : "cores / local ranks";
-        var plan = new ThreadPlan(Trainer.ThreadCount(cfg), source, SlurmCheck.LocalRanks(env), Environment.ProcessorCount, env("OMP_NUM_THREADS"));
+        var plan = new ThreadPlan(Trainer.ThreadCount(cfg), source, SlurmCheck.LocalRanks(env), Environment.ProcessorCount, OnlineCpus(), env("OMP_NUM_THREADS"));
         return [SlurmCheck.Job(env), SlurmCheck.Threads(plan)];
     }
 
@@ -75,6 +75,13 @@ public static class FactsGatherer
         var results = RunDirCheck.Evaluate(RunDir(runDir, rank)).ToList();
         results.Add(SaltFileCheck.Evaluate(Salt(saltFile)));
         return results;
+    }
+
+    /// <summary>CPUs online on the node ("0-63,128-191" in /sys), whatever this process is bound to.</summary>
+    static int OnlineCpus()
+    {
+        try { return SlurmCheck.CountCpuList(File.ReadAllText("/sys/devices/system/cpu/online")); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { return Environment.ProcessorCount; }
     }
 
     static RunDirFacts RunDir(string runDir, int rank)

@@ -22,10 +22,14 @@ public static class SlurmCheck
     public static CheckResult Threads(ThreadPlan p)
     {
         string omp = p.OmpNumThreads is { } o && o != p.Threads.ToString() ? $"; OMP_NUM_THREADS={o} is overridden" : "";
-        string value = $"{p.Threads} torch thread(s) per rank ({p.Source}) x {p.LocalRanks} rank(s) on this node, {p.Cores} CPU(s) available{omp}";
-        if ((long)p.Threads * p.LocalRanks > p.Cores)
+        // A launcher that binds ranks (mpirun's default for few ranks, srun --cpu-bind) gives each rank its own CPUs:
+        // then the rank's threads must fit its binding; unbound, all ranks' threads share the node.
+        bool bound = p.Cores < p.NodeCpus;
+        string where = bound ? $"this rank is bound to {p.Cores} of the node's {p.NodeCpus} CPU(s)" : $"{p.Cores} CPU(s) on the node";
+        string value = $"{p.Threads} torch thread(s) per rank ({p.Source}) x {p.LocalRanks} rank(s) on this node; {where}{omp}";
+        if (bound ? p.Threads > p.Cores : (long)p.Threads * p.LocalRanks > p.Cores)
             return CheckResult.Warn("thread plan", value + ": oversubscribed",
-                "set run.threads (or --cpus-per-task) so threads x ranks per node <= CPUs; oversubscribed OpenMP threads spin and wait on each other");
+                "set run.threads (or --cpus-per-task) so each rank's threads fit its CPUs (mpirun --bind-to none, or --map-by slot:PE=T, to give a rank T cores); oversubscribed OpenMP threads spin and wait on each other");
         return CheckResult.Ok("thread plan", value);
     }
 
@@ -33,4 +37,12 @@ public static class SlurmCheck
     public static int LocalRanks(Func<string, string?> env) =>
         new[] { "OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS_PER_NODE" }
             .Select(env).Select(v => int.TryParse(v, out var n) ? n : 0).FirstOrDefault(n => n > 0, 1);
+
+    /// <summary>Counts a Linux CPU list such as "0-3,8,10-11" (7 CPUs).</summary>
+    public static int CountCpuList(string list) =>
+        list.Trim().Split(',', StringSplitOptions.RemoveEmptyEntries).Sum(part =>
+        {
+            var ends = part.Split('-');
+            return ends.Length == 1 ? 1 : int.Parse(ends[1]) - int.Parse(ends[0]) + 1;
+        });
 }
