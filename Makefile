@@ -19,14 +19,19 @@ setup:
 
 native: native-torch native-mpi
 
+# TORCH_DIR: folder with TorchConfig.cmake (or a prefix above it); default: env/torch-dir.sh's search
+# (python3's PyTorch, then the system libtorch). XRAYHPC_CUDA=ON builds the CUDA path. One CMake
+# build folder per (libtorch, CUDA) pair: CMake caches the library paths it found.
 native-torch: setup
-	@mkdir -p build/torch $(NATIVE)
-	@cmake -S src/native/torch -B build/torch -DCMAKE_BUILD_TYPE=Release -DXRAYHPC_CUDA=$(or $(XRAYHPC_CUDA),OFF) >/dev/null
-	@cmake --build build/torch -j2 >/dev/null
-	@cp build/torch/libxrayhpc_torch.so $(NATIVE)/
+	@set -o pipefail; tdir=$$(env/torch-dir.sh $(TORCH_DIR)) && cuda=$(or $(XRAYHPC_CUDA),OFF) && \
+	  bdir=build/torch/$$(echo "$$tdir $$cuda" | md5sum | cut -c1-8) && mkdir -p $$bdir $(NATIVE) && \
+	  cmake -S src/native/torch -B $$bdir -DCMAKE_BUILD_TYPE=Release -DTorch_DIR="$$tdir" -DXRAYHPC_CUDA=$$cuda \
+	    -DXRAYHPC_ALLOW_UNDEFINED_CUDA=$(or $(XRAYHPC_ALLOW_UNDEFINED_CUDA),OFF) | { grep -E '^-- xrayhpc:' || true; } && \
+	  cmake --build $$bdir -j2 >/dev/null && cp $$bdir/libxrayhpc_torch.so $(NATIVE)/
 
+# MPICC: the MPI compiler wrapper; default the `mpicc` first on PATH, so a site's `module load` picks the MPI.
 native-mpi: setup
-	@$(MAKE) -s -C src/native/mpi OUT=$(NATIVE) MPICC=mpicc
+	@$(MAKE) -s -C src/native/mpi OUT=$(NATIVE) MPICC=$(or $(MPICC),mpicc)
 
 build: native
 	@dotnet build XRayHpc.sln $(DOTNET_FLAGS)
