@@ -10,7 +10,7 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_
 export XRAYHPC_ROOT := $(ROOT)
 
 .PHONY: all setup native native-torch native-mpi build test demo bench bench-engine bench-allreduce \
-        bench-parquet bench-loader bench-scaling mpich-smoke compare-tuners clean
+        bench-parquet bench-loader bench-scaling mpich-smoke compare-tuners clean test-debian13 bench-engine-debian13
 
 all: build
 
@@ -67,6 +67,14 @@ compare-tuners: build
 # Builds the MPI shim against MPICH instead and runs a 2-rank smoke test with MPICH's launcher.
 mpich-smoke: build
 	@tests/mpich-smoke.sh
+
+# The same targets on the second platform: a Debian 13 root (libtorch 2.6, OpenMPI 5, Slurm 24.11) made
+# once under build/debian13 (env/debian13/). Needs root and the Debian mirror the first time (minutes).
+test-debian13:
+	@env/debian13/run.sh test
+
+bench-engine-debian13:
+	@env/debian13/run.sh bench-engine
 
 clean:
 	rm -rf build src/*/bin src/*/obj tests/*/bin tests/*/obj
