@@ -22,7 +22,8 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then exit 0; fi
 if [ -f "$stamp" ]; then
   # Same root, longer list: install only what was added (apt inside the root), keep the rest.
   echo "env/debian13/root.sh: package list changed; installing into $dir" >&2
-  "$here/enter.sh" "$dir" -- apt-get install -y -q --no-install-recommends $(echo "$pkgs" | tr , ' ')
+  # mmdebstrap leaves no package lists behind: update first.
+  "$here/enter.sh" "$dir" -- bash -c "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(echo "$pkgs" | tr , ' ')"
   echo "$want" > "$stamp"
   exit 0
 fi

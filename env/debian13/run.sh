@@ -21,7 +21,8 @@ echo "== Debian 13 root ready ($(( $(date +%s) - start )) s); running make $* in
     --exclude=/tests/interop/node_modules/ /mnt/xrayhpc-src/ /root/xrayhpc/
   cd /root/xrayhpc
   export XRAYHPC_SLURMCTLD_PORT=26817 XRAYHPC_SLURMD_PORT=26818 XRAYHPC_SLURM_DIR=/tmp/xrayhpc-slurm
-  echo "debian $(cat /etc/debian_version), libtorch $(ls /usr/lib/x86_64-linux-gnu/libtorch_cpu.so.* | sed "s/.*so\.//"), $(mpirun --version | head -1), $(srun --version)" >&2
+  v() { dpkg-query -W -f="\${Version}" "$1"; }
+  echo "debian $(cat /etc/debian_version): libtorch $(v libtorch-dev), python3-torch $(v python3-torch), openmpi $(v openmpi-bin), mpich $(v mpich), slurm $(v slurmctld)" >&2
   make "$@"
 ' run "$@"
 echo "== make $* on Debian 13: $(( $(date +%s) - start )) s in total" >&2
