@@ -6,7 +6,11 @@ CONFIG ?= Release
 DOTNET_FLAGS := -c $(CONFIG) --nologo -v:q -clp:ErrorsOnly
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_CLI_USE_MSBUILD_SERVER=0
 # Debian's OpenMPI refuses root and 2-core oversubscription unless told; harmless for other users.
+# The one place for MPI version differences: OpenMPI 4 (ORTE) reads OMPI_MCA_rmaps_base_oversubscribe;
+# OpenMPI 5's launcher (PRRTE) ignores it and reads PRTE_MCA_rmaps_default_mapping_policy instead (measured:
+# `mpirun -np 4` on 2 cores fails on 5.0.7 with only the OMPI_ variable). Each version ignores the other's.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+export PRTE_MCA_rmaps_default_mapping_policy=:oversubscribe
 export XRAYHPC_ROOT := $(ROOT)
 
 .PHONY: all setup native native-torch native-mpi build test demo bench bench-engine bench-allreduce \
