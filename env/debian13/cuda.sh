@@ -51,7 +51,9 @@ exec unshare --mount --propagation private bash -euo pipefail -c '
     echo \"built \$so: \$(stat -c %s \$so) bytes\"
     echo \"CUDA libraries it links:\"; readelf -d \$so | grep NEEDED | grep -iE \"cuda|c10_cuda|nvrtc|cudart\" || true
     echo \"CUDA entry points:\"; nm -D \$so | grep -E \" T (xt_cuda_set_device|xt_pin_memory|xt_cuda_synchronize)\"
-    echo \"unresolved symbols of the shim itself (must be none):\"
-    ldd -r \$so 2>&1 | grep -E \"undefined symbol: (xt_|xr_)\" || echo none
+    echo \"libraries absent on this machine (the GPU driver and cuDNN are expected here):\"
+    ldd \$so | grep \"not found\" | sort -u || echo none
+    echo \"undefined symbols whose definition would be in the shim or libtorch (must be 0):\"
+    ldd -r \$so 2>&1 | grep \"undefined symbol\" | grep -vE \"\\((/usr/lib/x86_64-linux-gnu/)?lib(cudnn|cuda)\" | grep -c \"(\$so)\" || true
   "
 '
