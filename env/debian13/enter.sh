@@ -39,8 +39,13 @@ exec unshare --mount --pid --fork --propagation private bash -euo pipefail -c '
     ln -sf "$XR_SDK/dotnet" "$XR_DIR/usr/local/bin/dotnet"
   fi
   if [ -d "$XR_NUGET" ]; then mkdir -p "$XR_DIR/root/.nuget/packages" && mount --bind "$XR_NUGET" "$XR_DIR/root/.nuget/packages"; fi
+  # The host'"'"'s trust store: a site or sandbox HTTPS proxy signs with its own CA (npm, NuGet, apt over https).
+  if [ -f /etc/ssl/certs/ca-certificates.crt ] && [ -f "$XR_DIR/etc/ssl/certs/ca-certificates.crt" ]; then
+    mount --bind -o ro /etc/ssl/certs/ca-certificates.crt "$XR_DIR/etc/ssl/certs/ca-certificates.crt"
+  fi
   if [ -n "$XR_SRC" ]; then mkdir -p "$XR_DIR/mnt/xrayhpc-src" && mount --bind -o ro "$XR_SRC" "$XR_DIR/mnt/xrayhpc-src"; fi
   exec chroot "$XR_DIR" /usr/bin/env -i HOME=/root USER=root LANG=C.UTF-8 TERM="${TERM:-dumb}" \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    DOTNET_ROOT="$XR_SDK" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 "$@"
+    DOTNET_ROOT="$XR_SDK" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 \
+    ${NODE_EXTRA_CA_CERTS:+NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt} "$@"
 ' enter "$@"
