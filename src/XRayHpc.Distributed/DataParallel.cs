@@ -13,7 +13,7 @@ public sealed class DataParallel : IDisposable
 {
     private readonly Module _model;
     private readonly Communicator _comm;
-    private readonly List<GradientBucket> _buckets = new();
+    private readonly List<IExchangeBucket> _buckets = new();
     private readonly Stopwatch _watch = new();
 
     public DataParallelOptions Options { get; }
@@ -47,8 +47,19 @@ public sealed class DataParallel : IDisposable
     {
         var trainable = _model.named_parameters().Where(x => x.parameter.requires_grad).Reverse().ToList();
         foreach (var (name, p) in trainable)
-            if (!IsDense(p))
-                throw new NotSupportedException($"DataParallel: parameter '{name}' is neither contiguous nor channels_last-dense on the CPU");
+            if (!IsDenseLayout(p))
+                throw new NotSupportedException($"DataParallel: parameter '{name}' is neither contiguous nor channels_last-dense");
+        var device = trainable.Count > 0 ? trainable[0].parameter.device : Device.CPU;
+        if (trainable.Any(x => x.parameter.device != device))
+            throw new NotSupportedException($"DataParallel: parameters are on more than one device ({string.Join(", ", trainable.Select(x => x.parameter.device).Distinct())})");
+        // GPU parameters: stage through pinned host memory, or hand MPI the device buffer when it is CUDA-aware.
+        bool onGpu = device.type == DeviceType.CUDA;
+        bool staged = onGpu || Options.StageThroughTensors;
+        bool deviceBuffers = onGpu && Communicator.CudaAware;
+        StagedOnDevice = deviceBuffers;
+        IExchangeBucket Make(List<(string, Parameter)> ps, int trailer) => staged
+            ? new StagedGradientBucket(ps, trailer, deviceBuffers ? device : Device.CPU, pinned: onGpu && !deviceBuffers)
+            : new GradientBucket(ps, trailer);
         var current = new List<(string, Parameter)>();
         long bytes = 0;
         foreach (var (name, p) in trainable)
@@ -56,7 +67,7 @@ public sealed class DataParallel : IDisposable
             var pBytes = p.numel() * sizeof(float);
             if (current.Count > 0 && bytes + pBytes > Options.BucketBytes)
             {
-                _buckets.Add(new GradientBucket(current, trailer: _buckets.Count == 0 ? 1 : 0));
+                _buckets.Add(Make(current, trailer: _buckets.Count == 0 ? 1 : 0));
                 current = new();
                 bytes = 0;
             }
@@ -64,7 +75,7 @@ public sealed class DataParallel : IDisposable
             bytes += pBytes;
         }
         if (current.Count > 0 || _buckets.Count == 0)
-            _buckets.Add(new GradientBucket(current, trailer: _buckets.Count == 0 ? 1 : 0));
+            _buckets.Add(Make(current, trailer: _buckets.Count == 0 ? 1 : 0));
     }
 
     /// <summary>Parameters and buffers from `root` (the member's first rank), so replicas start identical
@@ -117,14 +128,14 @@ public sealed class DataParallel : IDisposable
         {
             var b = _buckets[i];
             b.Pack(weight);
-            if (b.Trailer > 0) b.TrailerSpan[0] = weight;
+            if (b.Trailer > 0) b.SetTrailer(weight);
             Lap(ref _pack, ref t);
             requests[i] = _comm.Iallreduce<float>(b.Pointer, b.Count, Op.Sum);
             for (var j = 0; j < i; j++) requests[j].Test(); // progress earlier buckets while packing
             Lap(ref _comm_s, ref t);
         }
         requests[0].Wait();
-        var total = (long)_buckets[0].TrailerSpan[0];
+        var total = (long)_buckets[0].ReadTrailer();
         var scale = total > 0 ? 1f / total : 0f;
         for (var i = 0; i < _buckets.Count; i++)
         {
@@ -142,12 +153,12 @@ public sealed class DataParallel : IDisposable
         foreach (var b in _buckets)
         {
             b.Pack(weight);
-            if (b.Trailer > 0) b.TrailerSpan[0] = weight;
+            if (b.Trailer > 0) b.SetTrailer(weight);
             Lap(ref _pack, ref t);
             _comm.Allreduce<float>(b.Pointer, b.Count, Op.Sum);
             Lap(ref _comm_s, ref t);
         }
-        var total = (long)_buckets[0].TrailerSpan[0];
+        var total = (long)_buckets[0].ReadTrailer();
         var scale = total > 0 ? 1f / total : 0f;
         foreach (var b in _buckets) b.Unpack(scale);
         Lap(ref _unpack, ref t);
@@ -201,9 +212,14 @@ public sealed class DataParallel : IDisposable
     private IEnumerable<(string Name, Tensor Tensor)> StateTensors() =>
         _model.named_parameters().Select(x => (x.name, (Tensor)x.parameter)).Concat(_model.named_buffers());
 
-    private static bool IsDense(Tensor t) =>
-        t.device.type == DeviceType.CPU &&
-        (t.is_contiguous() || (t.dim() == 4 && t.is_contiguous(MemoryFormat.ChannelsLast)));
+    /// <summary>Host memory MPI can read in place (contiguous or channels_last on the CPU).</summary>
+    private static bool IsDense(Tensor t) => t.device.type == DeviceType.CPU && IsDenseLayout(t);
+
+    private static bool IsDenseLayout(Tensor t) =>
+        t.is_contiguous() || (t.dim() == 4 && t.is_contiguous(MemoryFormat.ChannelsLast));
+
+    /// <summary>True when gradient buckets live on the GPU and MPI is given device pointers (CUDA-aware MPI).</summary>
+    public bool StagedOnDevice { get; private set; }
 
     /// <summary>Every rank must hold the same architecture: a differing parameter list would make the
     /// broadcasts and bucket allreduces silently mismatch, so compare a fingerprint first.</summary>
@@ -212,7 +228,7 @@ public sealed class DataParallel : IDisposable
         var hash = 14695981039346656037UL;
         foreach (var (name, t) in StateTensors())
         {
-            var desc = $"{name}:{t.dtype}:{string.Join('x', t.shape)}:{(IsDense(t) && !t.is_contiguous() ? "cl" : "c")};";
+            var desc = $"{name}:{t.dtype}:{string.Join('x', t.shape)}:{(IsDenseLayout(t) && !t.is_contiguous() ? "cl" : "c")};";
             foreach (var ch in desc) hash = (hash ^ ch) * 1099511628211UL;
         }
         var all = _comm.Allgather(hash);

@@ -19,4 +19,8 @@ public sealed record DataParallelOptions
     /// SynchronizeGradients. Off: statistics stay local (like DDP); call AverageBatchNormStatistics()
     /// before evaluating or checkpointing.</summary>
     public bool AverageBatchNormStats { get; init; }
+
+    /// <summary>Exchange through libtorch staging tensors (<see cref="StagedGradientBucket"/>) even for CPU
+    /// parameters. GPU parameters always use them; this exists so the GPU exchange path is tested on CPU.</summary>
+    public bool StageThroughTensors { get; init; }
 }

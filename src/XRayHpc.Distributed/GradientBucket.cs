@@ -9,7 +9,7 @@ namespace XRayHpc.Distributed;
 
 /// <summary>A contiguous slice of the flattened gradients: a reusable, pinned, 2 MiB-aligned native
 /// buffer plus the parameters it covers (element offset, count). Allocated once per DataParallel.</summary>
-internal sealed unsafe class GradientBucket : IDisposable
+internal sealed unsafe class GradientBucket : IExchangeBucket
 {
     private readonly AlignedBuffer _buffer;
     public readonly List<(Parameter Parameter, string Name, long Offset, int Count)> Slots = new();
@@ -37,6 +37,8 @@ internal sealed unsafe class GradientBucket : IDisposable
     public long Count => Elements + Trailer;
     public Span<float> Slice(long offset, int count) => _buffer.AsSpan<float>(offset, count);
     public Span<float> TrailerSpan => _buffer.AsSpan<float>(Elements, Trailer);
+    public void SetTrailer(float value) => TrailerSpan[0] = value;
+    public float ReadTrailer() => TrailerSpan[0];
 
     /// <summary>Copies every gradient in, multiplied by weight; a missing gradient packs zeros.</summary>
     public void Pack(float weight)

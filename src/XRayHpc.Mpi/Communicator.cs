@@ -5,7 +5,7 @@ namespace XRayHpc.Mpi;
 
 /// <summary>An MPI communicator, shaped like MPI.NET's. Every collective must be called by every rank of
 /// the communicator in the same order. Errors surface as <see cref="MpiException"/> with MPI's text.</summary>
-public sealed unsafe class Communicator : IDisposable
+public sealed unsafe partial class Communicator : IDisposable
 {
     private const int WorldHandle = 0;
     private static Communicator? _world;

@@ -12,6 +12,9 @@ internal static unsafe class Native
 {
     internal const string Lib = "xrayhpc_torch";
 
+    // Before the first tensor call: refuse a libtorch other than the one the shim was compiled against.
+    static Native() => TorchBuild.EnsureMatch();
+
     // ---- runtime ----
     [DllImport(Lib)] internal static extern IntPtr xt_version();
     [DllImport(Lib)] internal static extern IntPtr xt_last_error();

@@ -180,6 +180,10 @@ public static partial class torch
     {
         public static bool is_available() => Native.xt_cuda_is_available() != 0;
         public static int device_count() => Math.Max(0, Native.xt_cuda_device_count());
+        /// <summary>Makes `index` this thread's current CUDA device (CUDA build only).</summary>
+        public static void set_device(int index) => Native.Check(Tensor.CudaNative.xt_cuda_set_device(index));
+        /// <summary>Waits for all queued GPU work on the current device; no-op in a CPU build.</summary>
+        public static void synchronize() => Native.Check(Tensor.CudaNative.xt_cuda_synchronize());
     }
     /// <summary>True when the shim was compiled with -DXRAYHPC_CUDA=ON.</summary>
     public static bool built_with_cuda => Native.xt_built_with_cuda() != 0;

@@ -13,10 +13,13 @@ internal static class DataParallelScenarios
         torch.set_num_threads(1); // ranks oversubscribe the cores already
         switch (scenario)
         {
-            case "dp-identical": // args: pipelined|blocking [channels-last]
-                BitIdentical(world, overlap: args.Length < 2 || args[1] != "blocking", channelsLast: args.Contains("channels-last"));
+            case "dp-identical": // args: pipelined|blocking [channels-last] [staged]
+                BitIdentical(world, overlap: args.Length < 2 || args[1] != "blocking", channelsLast: args.Contains("channels-last"),
+                    staged: args.Contains("staged"));
                 return true;
-            case "dp-equivalence": EquivalentToOneBigBatch(world, channelsLast: args.Contains("channels-last")); return true;
+            case "dp-equivalence": // args: [channels-last] [staged]
+                EquivalentToOneBigBatch(world, channelsLast: args.Contains("channels-last"), staged: args.Contains("staged"));
+                return true;
             case "dp-batchnorm": BatchNormStatistics(world); return true;
             case "dp-train": TrainForever(world); return true;
             default: return false;
@@ -54,13 +57,13 @@ internal static class DataParallelScenarios
     /// <summary>Uneven local batches (rank r: 1 + r samples, and rank 1 none at every 7th step), a
     /// different init seed per rank (the broadcast must fix it), 4 KB buckets so several are in flight.
     /// After 50 SGD-momentum steps every rank's checksum must equal every other's.</summary>
-    private static void BitIdentical(Communicator world, bool overlap, bool channelsLast)
+    private static void BitIdentical(Communicator world, bool overlap, bool channelsLast, bool staged)
     {
         torch.manual_seed(1000 + world.Rank);
         using var model = new TinyNet(batchNorm: false);
         if (channelsLast) model.to(MemoryFormat.ChannelsLast); // conv weights: raw order differs from logical
         Check.Equal(channelsLast, model.parameters().Any(p => !p.is_contiguous()), "channels_last conv weight");
-        using var dp = new DataParallel(model, world, new DataParallelOptions { BucketBytes = 1024, Overlap = overlap });
+        using var dp = new DataParallel(model, world, new DataParallelOptions { BucketBytes = 1024, Overlap = overlap, StageThroughTensors = staged });
         Check.That(dp.BucketCount > 1, $"several buckets (got {dp.BucketCount})");
         AssertAllEqual(world, dp.ParameterChecksum(), "after the initial broadcast");
         using var opt = new SGD(model.parameters(), lr: 0.05, momentum: 0.9);
@@ -70,12 +73,12 @@ internal static class DataParallelScenarios
             Step(model, opt, dp, step, first: 100 * world.Rank, count);
             if (step % 10 == 9) AssertAllEqual(world, dp.ParameterChecksum(), $"after step {step + 1}");
         }
-        Console.WriteLine($"CHECKSUM rank {world.Rank} {dp.ParameterChecksum():x16} buckets {dp.BucketCount} overlap {overlap} channels_last {channelsLast}");
+        Console.WriteLine($"CHECKSUM rank {world.Rank} {dp.ParameterChecksum():x16} buckets {dp.BucketCount} overlap {overlap} channels_last {channelsLast} staged {staged}");
     }
 
     /// <summary>N ranks with uneven batches b_r vs one replica (on rank 0, no communication) that sees
     /// the concatenated global batch Σ b_r: same parameters after 20 steps within 1e-5 relative.</summary>
-    private static void EquivalentToOneBigBatch(Communicator world, bool channelsLast)
+    private static void EquivalentToOneBigBatch(Communicator world, bool channelsLast, bool staged)
     {
         int BatchOf(int r) => 2 + 3 * r;
         var first = Enumerable.Range(0, world.Rank).Sum(BatchOf);
@@ -84,7 +87,7 @@ internal static class DataParallelScenarios
         torch.manual_seed(7);
         using var model = new TinyNet(batchNorm: false);
         if (channelsLast) model.to(MemoryFormat.ChannelsLast); // the replicas' raw order, the reference's logical
-        using var dp = new DataParallel(model, world, new DataParallelOptions { BucketBytes = 2048 });
+        using var dp = new DataParallel(model, world, new DataParallelOptions { BucketBytes = 2048, StageThroughTensors = staged });
         using var opt = new SGD(model.parameters(), lr: 0.1, momentum: 0.5);
 
         torch.manual_seed(7);

@@ -22,6 +22,7 @@ internal static class Scenarios
                 case "throw": ThrowOnLastRank(world); break;
                 case "spin": Spin(world, args); break;
                 case "signal": StopTogetherOnSignal(world); break;
+                case "node": NodeLocal(world); break;
                 default:
                     if (!DataParallelScenarios.TryRun(scenario, world, args))
                         throw new ArgumentException($"unknown scenario '{scenario}'");
@@ -172,6 +173,18 @@ internal static class Scenarios
     }
 
     /// <summary>The last rank fails at step 5 while the others are already inside the next allreduce.</summary>
+    // One node: the shared-memory split must reproduce the world, agree with mpirun's local rank, and the
+    // CUDA-aware query must give one answer on every rank.
+    private static void NodeLocal(Communicator world)
+    {
+        var node = NodeLocalRank.Of(world);
+        Check.Equal(world.Rank, node.Rank, "node-local rank on a one-node run");
+        Check.Equal(world.Size, node.Size, "ranks on the node");
+        var aware = world.Allgather(Communicator.CudaAware ? 1 : 0);
+        Check.That(aware.All(a => a == aware[0]), "MPIX_Query_cuda_support agrees across ranks");
+        Console.WriteLine($"NODE rank {world.Rank} local {node.Rank}/{node.Size} cuda-aware {Communicator.CudaAware}");
+    }
+
     private static void ThrowOnLastRank(Communicator world)
     {
         var buf = new float[1000];

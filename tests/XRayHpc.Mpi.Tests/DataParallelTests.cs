@@ -35,6 +35,26 @@ public class DataParallelTests
         Assert.InRange(worst, 0, 1e-5);
     }
 
+    // The GPU exchange path (gradients staged through libtorch tensors, as for parameters on a GPU) run on
+    // CPU tensors: same bit-identical replicas and same equivalence to one big batch as the host path.
+    [Theory]
+    [InlineData("blocking", "channels-last")]
+    [InlineData("pipelined", "contiguous")]
+    public void StagedExchange_KeepsReplicasBitIdentical(string mode, string layout)
+    {
+        var output = MpiRun.RunToPass(2, "dp-identical", TimeSpan.FromSeconds(90), mode, layout, "staged");
+        Assert.Contains("staged True", output);
+    }
+
+    [Fact]
+    public void StagedExchange_MatchesOneRankWithTheWholeBatch()
+    {
+        var output = MpiRun.RunToPass(2, "dp-equivalence", TimeSpan.FromSeconds(90), "channels-last", "staged");
+        var worst = double.Parse(Regex.Match(output, @"EQUIVALENCE ranks \d+ global_batch \d+ worst_relative (\S+)").Groups[1].Value,
+            System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(worst, 0, 1e-5);
+    }
+
     [Fact]
     public void BatchNormStatistics_StayLocalUntilAveraged()
     {

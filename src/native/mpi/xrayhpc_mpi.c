@@ -120,13 +120,9 @@ int xm_comm_size(int h, int* size) {
     return MPI_Comm_size(c, size);
 }
 
-/* color < 0 means MPI_UNDEFINED: this rank joins no new communicator and gets handle -1. */
-int xm_comm_split(int h, int color, int key, int* out) {
-    MPI_Comm c; int rc = comm_of(h, &c); if (rc) return rc;
+/* Puts a new communicator in the handle table (errors returned, not fatal); NULL gives handle -1. */
+static int adopt_comm(MPI_Comm nc, int* out) {
     *out = -1;
-    MPI_Comm nc;
-    rc = MPI_Comm_split(c, color < 0 ? MPI_UNDEFINED : color, key, &nc);
-    if (rc != MPI_SUCCESS) return rc;
     if (nc == MPI_COMM_NULL) return MPI_SUCCESS;
     for (int i = 1; i < XM_MAX_COMMS; i++) {
         if (comms[i] == MPI_COMM_NULL) {
@@ -137,6 +133,37 @@ int xm_comm_split(int h, int color, int key, int* out) {
     }
     MPI_Comm_free(&nc);
     return XM_ERR_TOO_MANY;
+}
+
+/* color < 0 means MPI_UNDEFINED: this rank joins no new communicator and gets handle -1. */
+int xm_comm_split(int h, int color, int key, int* out) {
+    MPI_Comm c; int rc = comm_of(h, &c); if (rc) return rc;
+    *out = -1;
+    MPI_Comm nc;
+    rc = MPI_Comm_split(c, color < 0 ? MPI_UNDEFINED : color, key, &nc);
+    if (rc != MPI_SUCCESS) return rc;
+    return adopt_comm(nc, out);
+}
+
+/* The ranks that share memory with this one (one node), ordered like the parent: rank in it = node-local rank. */
+int xm_comm_split_shared(int h, int* out) {
+    MPI_Comm c; int rc = comm_of(h, &c); if (rc) return rc;
+    *out = -1;
+    int rank; MPI_Comm_rank(c, &rank);
+    MPI_Comm nc;
+    rc = MPI_Comm_split_type(c, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &nc);
+    if (rc != MPI_SUCCESS) return rc;
+    return adopt_comm(nc, out);
+}
+
+/* Whether the MPI library accepts CUDA device pointers in communication calls, asked at run time:
+   1 yes, 0 no, -1 this MPI has no MPIX_Query_cuda_support (OpenMPI's mpi-ext and MPICH >= 4 have it).
+   Weak, so the shim still loads with an MPI that lacks the extension. */
+extern int MPIX_Query_cuda_support(void);
+#pragma weak MPIX_Query_cuda_support
+int xm_query_cuda_support(void) {
+    if (&MPIX_Query_cuda_support == NULL) return -1;
+    return MPIX_Query_cuda_support() ? 1 : 0;
 }
 
 int xm_comm_free(int h) {

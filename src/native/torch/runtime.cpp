@@ -1,5 +1,6 @@
 // Process/thread state: errors, handle lifetime, dtypes, threads, RNG, grad mode, autocast, allocator.
 #include "shim.h"
+#include "compat.h"
 #include <ATen/Parallel.h>
 #include <ATen/autocast_mode.h>
 #include <ATen/CPUGeneratorImpl.h>
@@ -107,19 +108,13 @@ thread_local std::vector<AutocastFrame> t_autocast;
 XT_API int xt_autocast_enter(int device_type, int dtype_code) {
   XT_TRY {
     at::ScalarType dt = xt::to_scalar_type(dtype_code);
-    if (device_type == 0) {
-      t_autocast.push_back({0, at::autocast::is_cpu_enabled(), at::autocast::get_autocast_cpu_dtype()});
-      at::autocast::set_autocast_cpu_dtype(dt);
-      at::autocast::set_cpu_enabled(true);
-    } else {
-#ifdef XRAYHPC_CUDA
-      t_autocast.push_back({1, at::autocast::is_enabled(), at::autocast::get_autocast_gpu_dtype()});
-      at::autocast::set_autocast_gpu_dtype(dt);
-      at::autocast::set_enabled(true);
-#else
-      throw std::runtime_error("CUDA autocast requested but the shim was built without XRAYHPC_CUDA");
+#ifndef XRAYHPC_CUDA
+    if (device_type != 0) throw std::runtime_error("CUDA autocast requested but the shim was built without XRAYHPC_CUDA");
 #endif
-    }
+    c10::DeviceType d = device_type == 0 ? c10::DeviceType::CPU : c10::DeviceType::CUDA;
+    t_autocast.push_back({device_type, xt::compat::autocast_enabled(d), xt::compat::autocast_dtype(d)});
+    xt::compat::set_autocast_dtype(d, dt);
+    xt::compat::set_autocast_enabled(d, true);
     at::autocast::increment_nesting();
     return 0;
   }
@@ -131,20 +126,14 @@ XT_API int xt_autocast_exit() {
     AutocastFrame f = t_autocast.back();
     t_autocast.pop_back();
     if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
-    if (f.device == 0) {
-      at::autocast::set_cpu_enabled(f.prev_enabled);
-      at::autocast::set_autocast_cpu_dtype(f.prev_dtype);
-    } else {
-#ifdef XRAYHPC_CUDA
-      at::autocast::set_enabled(f.prev_enabled);
-      at::autocast::set_autocast_gpu_dtype(f.prev_dtype);
-#endif
-    }
+    c10::DeviceType d = f.device == 0 ? c10::DeviceType::CPU : c10::DeviceType::CUDA;
+    xt::compat::set_autocast_enabled(d, f.prev_enabled);
+    xt::compat::set_autocast_dtype(d, f.prev_dtype);
     return 0;
   }
   XT_CATCH_STATUS
 }
-XT_API int xt_autocast_cpu_enabled() { return at::autocast::is_cpu_enabled() ? 1 : 0; }
+XT_API int xt_autocast_cpu_enabled() { return xt::compat::autocast_enabled(c10::DeviceType::CPU) ? 1 : 0; }
 
 // ---- devices --------------------------------------------------------------------------------------
 XT_API int xt_cuda_is_available() { return at::hasCUDA() ? 1 : 0; }

@@ -1,6 +1,7 @@
 // Tensors: creation, queries, managed-memory copies, element-wise/in-place ops, reductions, views,
 // autograd. Op codes (xt_binary etc.) are mirrored by private enums in src/XRayHpc.Torch/Native.cs.
 #include "shim.h"
+#include "compat.h"
 #include <cmath>
 #include <cstring>
 
@@ -120,7 +121,7 @@ XT_API int xt_same_storage(TH a, TH b) {
 // Copies the tensor out as numel elements of dtype (converted, made contiguous, moved to CPU).
 XT_API int xt_copy_out(TH a, int dtype, void* dst, int64_t numel) {
   XT_TRY {
-    at::NoGradGuard ng;
+    xt::compat::NoGradGuard ng;
     auto& t = xt_t(a);
     if (t.numel() != numel)
       throw std::invalid_argument("copy out: tensor has " + std::to_string(t.numel()) +
@@ -134,7 +135,7 @@ XT_API int xt_copy_out(TH a, int dtype, void* dst, int64_t numel) {
 // Overwrites the tensor in place (no autograd record) from numel elements of dtype.
 XT_API int xt_copy_in(TH a, int dtype, const void* src, int64_t numel) {
   XT_TRY {
-    at::NoGradGuard ng;
+    xt::compat::NoGradGuard ng;
     auto& t = xt_t(a);
     if (t.numel() != numel)
       throw std::invalid_argument("copy in: tensor has " + std::to_string(t.numel()) +
@@ -325,7 +326,7 @@ XT_API int xt_addc_(int op, TH a, TH t1, TH t2, double value) {
 // Random fills: 0 normal_(p0 mean, p1 std), 1 uniform_(p0 from, p1 to), 2 bernoulli_(p0)
 XT_API int xt_random_(int op, TH a, double p0, double p1) {
   XT_TRY {
-    at::NoGradGuard ng;
+    xt::compat::NoGradGuard ng;
     auto& x = xt_t(a);
     switch (op) {
       case 0: x.normal_(p0, p1); return 0;
@@ -387,7 +388,7 @@ XT_API TH xt_norm(TH a, double p) {
 // 1 when every element is finite (no NaN/Inf); 0 otherwise; -1 on error.
 XT_API int xt_all_finite(TH a) {
   XT_TRY {
-    at::NoGradGuard ng;
+    xt::compat::NoGradGuard ng;
     auto& x = xt_t(a);
     if (!at::isFloatingType(x.scalar_type())) return 1;
     return at::isfinite(x).all().item<bool>() ? 1 : 0;

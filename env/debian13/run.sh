@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# `make test-debian13` / `make bench-engine-debian13`: runs a make target of this worktree on Debian 13
+# (libtorch 2.6, PyTorch 2.6 oracle, OpenMPI 5, MPICH 4, Slurm 24.11) inside the root made by root.sh.
+#
+#   env/debian13/run.sh TARGET...        e.g. env/debian13/run.sh test
+#
+# The worktree is copied (rsync, without build outputs) to /root/xrayhpc inside the root, so the Debian 13
+# build never overwrites the host's build/ and bin/obj folders, and is incremental between calls.
+# Local Slurm inside uses its own ports and folder: the network namespace is shared with the host,
+# whose own test Slurm may be running on the default ones.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+dir="${XRAYHPC_DEBIAN13_ROOT:-$repo/build/debian13}"
+[ $# -gt 0 ] || set -- test
+start=$(date +%s)
+"$here/root.sh" "$dir"
+echo "== Debian 13 root ready ($(( $(date +%s) - start )) s); running make $* inside" >&2
+"$here/enter.sh" "$dir" --src "$repo" -- bash -euo pipefail -c '
+  rsync -a --delete --exclude=/build/ --exclude=bin/ --exclude=obj/ --exclude=.git \
+    --exclude=/tests/interop/node_modules/ /mnt/xrayhpc-src/ /root/xrayhpc/
+  cd /root/xrayhpc
+  export XRAYHPC_SLURMCTLD_PORT=26817 XRAYHPC_SLURMD_PORT=26818 XRAYHPC_SLURM_DIR=/tmp/xrayhpc-slurm
+  v() { dpkg-query -W -f="\${Version}" "$1"; }
+  echo "debian $(cat /etc/debian_version): libtorch $(v libtorch-dev), python3-torch $(v python3-torch), openmpi $(v openmpi-bin), mpich $(v mpich), slurm $(v slurmctld)" >&2
+  make "$@"
+' run "$@"
+echo "== make $* on Debian 13: $(( $(date +%s) - start )) s in total" >&2
