@@ -117,13 +117,17 @@ public class PreprocessPipelineTests(SynthDatasetsFixture fx)
             var victim = Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
                 .Where(f => f.EndsWith(".jpeg") || f.EndsWith(".jpg") || f.EndsWith(".png") || f.EndsWith(".dcm")).Order(StringComparer.Ordinal).First();
             File.WriteAllBytes(victim, File.ReadAllBytes(victim)[..200]);
-            var o = fx.Options(layout, input, fx.NewDir($"phi-cache-{layout}")) with { SkipBad = true };
-            var (code, stderr) = CacheReadback.RunCli(CacheReadback.CliArgs(o, "--skip-bad"));
-            Assert.True(code == 0, stderr);
-            var stderrFile = Path.Combine(o.OutputDir, "logs", "stderr.txt");
-            File.WriteAllText(stderrFile, stderr); // the console output is a log too
-            Assert.True(new FileInfo(Path.Combine(o.OutputDir, RejectsFile.FileName)).Length > 30);
-            outputs.Add(o.OutputDir);
+            // zstd (the default) and an uncompressed cache, whose raw bytes show every stored value as written.
+            foreach (var codec in new[] { "zstd", "none" })
+            {
+                var o = fx.Options(layout, input, fx.NewDir($"phi-cache-{layout}-{codec}")) with { SkipBad = true };
+                var (code, stderr) = CacheReadback.RunCli(CacheReadback.CliArgs(o, "--skip-bad", "--codec", codec));
+                Assert.True(code == 0, stderr);
+                var stderrFile = Path.Combine(o.OutputDir, "logs", "stderr.txt");
+                File.WriteAllText(stderrFile, stderr); // the console output is a log too
+                Assert.True(new FileInfo(Path.Combine(o.OutputDir, RejectsFile.FileName)).Length > 30);
+                outputs.Add(o.OutputDir);
+            }
 
             foreach (var item in DatasetAdapters.Open(layout, input, new AdapterOptions { FrontalOnly = false }).Enumerate())
                 phi.Add(item.PatientId);
@@ -135,7 +139,7 @@ public class PreprocessPipelineTests(SynthDatasetsFixture fx)
         Assert.Contains(phi, p => p.StartsWith("patient"));
         foreach (var dir in outputs)
         {
-            var hits = CacheReadback.FilesContaining(dir, phi);
+            var hits = CacheReadback.FilesContaining(dir, phi).Concat(CacheReadback.DecodedValuesContaining(dir, phi)).ToList();
             Assert.True(hits.Count == 0, string.Join("\n", hits.Take(20)));
         }
     }
