@@ -13,7 +13,7 @@
 #   XRAYHPC_MPI           openmpi | mpich (default: what `mpirun --version` says)
 #   XRAYHPC_MAX_RESTARTS  requeues allowed after a checkpoint-and-exit-75 (default 10)
 
-root="${XRAYHPC_ROOT:?the job script sets XRAYHPC_ROOT before sourcing jobs/lib/job-env.sh}"
+root="$(cd "${XRAYHPC_ROOT:?the job script sets XRAYHPC_ROOT before sourcing jobs/lib/job-env.sh}" && pwd)"
 export XRAYHPC_ROOT="$root"
 
 # The program: XRAYHPC may hold a command with arguments (e.g. "dotnet /path/xrayhpc.dll").
