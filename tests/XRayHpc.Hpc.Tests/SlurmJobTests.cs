@@ -127,12 +127,13 @@ public sealed class SlurmJobTests(SlurmCluster slurm)
     public void Time_limit_signal_from_Slurm_checkpoints_requeues_and_stops_at_the_restart_cap()
     {
         // The path `#SBATCH --signal=B:USR1@N` takes: Slurm itself signals the batch shell N s before the
-        // 1-minute limit (slurmctld checks limits every 30 s, so N=30 lands 0-30 s into the run's second
-        // half). Training that would outlast the limit checkpoints and exits 75; the first time the job is
+        // 2-minute limit; sbatch documents that the signal may come up to 60 s earlier than asked, so with
+        // N=30 it lands 30-90 s into each run (a 1-minute limit could signal before the ranks start).
+        // Training that would outlast the limit checkpoints and exits 75; the first time the job is
         // requeued, the second time the cap (XRAYHPC_MAX_RESTARTS=1) ends it with 75, not COMPLETED.
-        var id = slurm.Submit(["--ntasks=2", "--time=1", "--signal=B:USR1@30", "--export=ALL,XRAYHPC_MAX_RESTARTS=1"], "train-preemptible.sbatch",
-            slurm.Experiment, "--set", "schedule.max_steps=1000000", "--set", "schedule.epochs=100000", "--set", "tuner.ready_steps=4");
-        var job = slurm.WaitFinished(id, TimeSpan.FromMinutes(6));
+        var id = slurm.Submit(["--ntasks=2", "--time=2", "--signal=B:USR1@30", "--export=ALL,XRAYHPC_MAX_RESTARTS=1"], "train-preemptible.sbatch",
+            slurm.Experiment, "--set", "schedule.max_steps=1000000", "--set", "schedule.epochs=100000", "--set", "tuner.ready_steps=50");
+        var job = slurm.WaitFinished(id, TimeSpan.FromMinutes(8));
         var log = slurm.JobLog(id);
         Assert.True(job is { State: "FAILED", ExitCode: "75:0", Restarts: 1 }, $"{job.Raw}\n{log}");
         Assert.Equal(2, log.Split('\n').Count(l => l.Contains("received USR1: forwarding to the launcher")));
