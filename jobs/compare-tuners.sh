@@ -7,7 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-build/compare-tuners}
 seeds=${SEEDS:-1 2 3}; steps=${STEPS:-96}; size=${SIZE:-32}; images=${IMAGES:-600}
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+source jobs/lib/mpi.sh   # the MPI in use, its launcher flags; root/CI-only OpenMPI settings
+export OMP_NUM_THREADS=1
+mpirun_cmd 2 1 "$(nproc)"
 x=build/xrayhpc
 [ -x "$x" ] || { echo "compare-tuners: run 'make build' first" >&2; exit 1; }
 rm -rf "$out"; mkdir -p "$out"
@@ -19,7 +21,7 @@ for seed in $seeds; do
   for kind in pbt random asha; do
     run="$out/$kind-$seed"
     start=$(date +%s.%N)
-    mpirun -np 2 $x train jobs/experiments/nih14.yaml --set data.cache="$out/cache" --set run.dir="$run" \
+    "${launcher[@]}" $x train jobs/experiments/nih14.yaml --set data.cache="$out/cache" --set run.dir="$run" \
       --set run.seed="$seed" --set tuner.kind=$kind --set tuner.population=2 --set tuner.ready_steps=8 \
       --set schedule.max_steps="$steps" --set run.threads=1 --set logging.progress=off --set tuner.quantile=0.5 \
       --set tuner.max_rounds=4 --set tuner.reduction_factor=2 --set data.batch_size=16 > "$run.log" 2>&1 \

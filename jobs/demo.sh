@@ -3,7 +3,7 @@
 # (2 members x 1 rank) -> summary -> report. Everything lands in build/demo/ (the run in build/demo/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+source jobs/lib/mpi.sh   # the MPI in use, its launcher flags; root/CI-only OpenMPI settings
 X=${XRAYHPC:-$PWD/src/XRayHpc.Cli/bin/${CONFIG:-Release}/net10.0/xrayhpc}
 out=build/demo
 rm -rf "$out"; mkdir -p "$out"
@@ -16,8 +16,10 @@ echo "== 2/4 preprocess -> Parquet cache"
 "$X" preprocess --layout chestxray2017 --input "$out/raw" --output "$out/cache" --size 64 --target-ranks 2 --threads 2
 
 echo "== 3/4 train: mpirun -np 2, PBT with 2 members (jobs/experiments/demo.yaml)"
-# One torch thread per rank: 2 ranks on 2 cores.
-mpirun -np 2 "$X" train jobs/experiments/demo.yaml --set data.cache="$out/cache" --set run.dir="$out/run" \
+# One torch thread per rank: 2 ranks, each bound to a core of its own (unbound only as root/CI on 1 core).
+export OMP_NUM_THREADS=1
+mpirun_cmd 2 1 "$(nproc)"
+"${launcher[@]}" "$X" train jobs/experiments/demo.yaml --set data.cache="$out/cache" --set run.dir="$out/run" \
   --set run.threads=1 --set logging.progress=plain
 
 echo "== 4/4 results"

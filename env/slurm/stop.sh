@@ -30,7 +30,7 @@ stop_one() { # name pidfile
 }
 
 # Compute daemon first (it ends its job steps), then the controller, then authentication.
-stop_one slurmd "$dir/run/slurmd.pid"
+for pidfile in "$dir"/run/slurmd*.pid; do [ -e "$pidfile" ] && stop_one slurmd "$pidfile"; done
 stop_one slurmctld "$dir/run/slurmctld.pid"
 stop_one munged "$dir/run/munged.pid"
 

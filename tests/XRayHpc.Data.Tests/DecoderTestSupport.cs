@@ -17,8 +17,10 @@ public static class RefTool
         using var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {exe}");
         var ms = new MemoryStream();
         var errTask = p.StandardError.ReadToEndAsync();
-        p.StandardOutput.BaseStream.CopyTo(ms);
-        p.WaitForExit();
+        var outTask = p.StandardOutput.BaseStream.CopyToAsync(ms);
+        // A hung tool must fail its test, not stall the suite.
+        if (!p.WaitForExit(120_000)) { p.Kill(true); throw new TimeoutException($"{exe} {string.Join(' ', args)} did not finish in 120 s"); }
+        outTask.Wait();
         var err = errTask.Result;
         if (p.ExitCode != 0) throw new InvalidOperationException($"{exe} {string.Join(' ', args)} failed ({p.ExitCode}): {err}");
         return ms.ToArray();

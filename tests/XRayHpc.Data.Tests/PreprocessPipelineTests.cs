@@ -8,7 +8,9 @@ public class PreprocessPipelineTests(SynthDatasetsFixture fx)
 {
     /// <summary>
     /// synth -> preprocess -> read back: every usable raw row is in the cache exactly once, with its
-    /// labels, and with the pixels we get by decoding and resizing the raw file ourselves.
+    /// labels, and with the pixels independent tools give for the raw file: Pillow decodes PNG/JPEG and
+    /// resizes every image (antialiased bilinear); DICOM is rendered by our decoder (whose display pipeline
+    /// DecoderDicomTests checks against dcm2pnm) before Pillow's resize (ReferencePixels).
     /// </summary>
     [Theory]
     [InlineData("chestxray2017", UncertaintyPolicy.UZeros)]
@@ -31,13 +33,22 @@ public class PreprocessPipelineTests(SynthDatasetsFixture fx)
         Assert.Equal(raw.Count, result.Manifest.Splits.Values.Sum(s => s.Rows));
 
         var byKey = raw.GroupBy(i => (hasher.Hash(i.PatientId), i.SourceRow)).ToDictionary(g => g.Key, g => g.ToList());
+        var reference = ReferencePixels(raw, o.ImageSize);
         var used = new HashSet<RawItem>();
         foreach (var row in cached)
         {
             Assert.Equal((o.ImageSize, o.ImageSize), (row.Height, row.Width));
             Assert.True(byKey.TryGetValue((row.PatientHash, row.SourceRow), out var candidates), $"cached row {row.SourceRow} has no raw row");
-            var match = candidates.FirstOrDefault(c => !used.Contains(c) && Expected(c, o.ImageSize).AsSpan().SequenceEqual(row.Image));
-            Assert.True(match is not null, $"{row.Split}/{row.Shard} row {row.SourceRow}: pixels differ from decode+resize of the raw image");
+            // The closest unused raw image of that patient and row, which must be within the tools' rounding:
+            // one level for PNG and DICOM (resize rounding), more for JPEG, which our decoder decodes at a
+            // reduced scale in the DCT domain where Pillow decodes at full size and then resizes (measured on
+            // the synthetic sets: mean 1.0-1.4 levels, single pixels up to 31 at sharp edges).
+            var (match, mean, worst) = candidates.Where(c => !used.Contains(c))
+                .Select(c => (Item: c, Diff: Difference(reference[c], row.Image))).OrderBy(x => x.Diff.Mean)
+                .Select(x => (x.Item, x.Diff.Mean, x.Diff.Worst)).FirstOrDefault();
+            bool jpeg = match is not null && (match.ImagePath.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase) || match.ImagePath.EndsWith(".jpeg", StringComparison.OrdinalIgnoreCase));
+            Assert.True(match is not null && (jpeg ? mean <= 2.0 && worst <= 48 : mean <= 0.5 && worst <= 1),
+                $"{row.Split}/{row.Shard} row {row.SourceRow}: pixels differ from the reference decode+resize of the raw image (mean |diff| {mean:F2}, max {worst})");
             used.Add(match!);
             Assert.Equal(match!.Labels, row.Labels);
             Assert.Equal(match.LabelMask, row.Mask);
@@ -63,10 +74,56 @@ public class PreprocessPipelineTests(SynthDatasetsFixture fx)
         Assert.True(m.PixelStd > 0.01);
     }
 
-    static byte[] Expected(RawItem item, int size)
+    static (double Mean, int Worst) Difference(byte[] a, byte[] b)
     {
-        var img = ImageDecoder.Decode(item.ImagePath, size);
-        return ImageResize.Resize(img.Pixels, img.Width, img.Height, size, size);
+        if (a.Length != b.Length) return (double.MaxValue, int.MaxValue);
+        long sum = 0; int worst = 0;
+        for (int i = 0; i < a.Length; i++) { int d = Math.Abs(a[i] - b[i]); sum += d; worst = Math.Max(worst, d); }
+        return ((double)sum / a.Length, worst);
+    }
+
+    /// <summary>
+    /// size x size 8-bit pixels of every raw image, resized by Pillow (antialiased bilinear, which ImageResize
+    /// follows), one python process; PNG/JPEG decoded by Pillow too. DICOM is first rendered to an 8-bit PGM
+    /// by our decoder: dcm2pnm (+Wi 1 / +Wm) disagreed with it on the synthetic RSNA files by 25 levels on
+    /// average, which is not resolved yet (see the note in the issue 18 report), so DICOM decoding is not
+    /// independently checked here.
+    /// </summary>
+    static Dictionary<RawItem, byte[]> ReferencePixels(List<RawItem> items, int size)
+    {
+        var dir = Directory.CreateTempSubdirectory("xrh-ref-pixels-");
+        try
+        {
+            var jobs = new List<(RawItem Item, string Input, string Output)>();
+            foreach (var (item, i) in items.Select((it, i) => (it, i)))
+            {
+                var input = item.ImagePath;
+                if (input.EndsWith(".dcm", StringComparison.OrdinalIgnoreCase))
+                {
+                    var pgm = Path.Combine(dir.FullName, $"{i}.pgm");
+                    var img = ImageDecoder.Decode(input);
+                    File.WriteAllBytes(pgm, [.. System.Text.Encoding.ASCII.GetBytes($"P5\n{img.Width} {img.Height}\n255\n"), .. img.Pixels]);
+                    input = pgm;
+                }
+                jobs.Add((item, input, Path.Combine(dir.FullName, $"{i}.raw")));
+            }
+            var list = Path.Combine(dir.FullName, "list.tsv");
+            File.WriteAllLines(list, jobs.Select(j => $"{j.Input}\t{j.Output}"));
+            var script = "import sys\nfrom PIL import Image\n" +
+                         "for line in open(sys.argv[1]):\n" +
+                         "    src, dst = line.rstrip('\\n').split('\\t')\n" +
+                         "    im = Image.open(src).convert('L')\n" +
+                         $"    open(dst, 'wb').write(im.resize(({size}, {size}), Image.BILINEAR).tobytes())\n";
+            var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+            psi.ArgumentList.Add("-c"); psi.ArgumentList.Add(script); psi.ArgumentList.Add(list);
+            using var p = System.Diagnostics.Process.Start(psi)!;
+            var err = p.StandardError.ReadToEndAsync();
+            _ = p.StandardOutput.ReadToEndAsync();
+            if (!p.WaitForExit(300_000)) { p.Kill(true); Assert.Fail("Pillow reference did not finish in 300 s"); }
+            Assert.True(p.ExitCode == 0, "Pillow reference failed: " + err.Result);
+            return jobs.ToDictionary(j => j.Item, j => File.ReadAllBytes(j.Output));
+        }
+        finally { dir.Delete(true); }
     }
 
     [Fact]
@@ -117,13 +174,17 @@ public class PreprocessPipelineTests(SynthDatasetsFixture fx)
             var victim = Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
                 .Where(f => f.EndsWith(".jpeg") || f.EndsWith(".jpg") || f.EndsWith(".png") || f.EndsWith(".dcm")).Order(StringComparer.Ordinal).First();
             File.WriteAllBytes(victim, File.ReadAllBytes(victim)[..200]);
-            var o = fx.Options(layout, input, fx.NewDir($"phi-cache-{layout}")) with { SkipBad = true };
-            var (code, stderr) = CacheReadback.RunCli(CacheReadback.CliArgs(o, "--skip-bad"));
-            Assert.True(code == 0, stderr);
-            var stderrFile = Path.Combine(o.OutputDir, "logs", "stderr.txt");
-            File.WriteAllText(stderrFile, stderr); // the console output is a log too
-            Assert.True(new FileInfo(Path.Combine(o.OutputDir, RejectsFile.FileName)).Length > 30);
-            outputs.Add(o.OutputDir);
+            // zstd (the default) and an uncompressed cache, whose raw bytes show every stored value as written.
+            foreach (var codec in new[] { "zstd", "none" })
+            {
+                var o = fx.Options(layout, input, fx.NewDir($"phi-cache-{layout}-{codec}")) with { SkipBad = true };
+                var (code, stderr) = CacheReadback.RunCli(CacheReadback.CliArgs(o, "--skip-bad", "--codec", codec));
+                Assert.True(code == 0, stderr);
+                var stderrFile = Path.Combine(o.OutputDir, "logs", "stderr.txt");
+                File.WriteAllText(stderrFile, stderr); // the console output is a log too
+                Assert.True(new FileInfo(Path.Combine(o.OutputDir, RejectsFile.FileName)).Length > 30);
+                outputs.Add(o.OutputDir);
+            }
 
             foreach (var item in DatasetAdapters.Open(layout, input, new AdapterOptions { FrontalOnly = false }).Enumerate())
                 phi.Add(item.PatientId);
@@ -135,7 +196,7 @@ public class PreprocessPipelineTests(SynthDatasetsFixture fx)
         Assert.Contains(phi, p => p.StartsWith("patient"));
         foreach (var dir in outputs)
         {
-            var hits = CacheReadback.FilesContaining(dir, phi);
+            var hits = CacheReadback.FilesContaining(dir, phi).Concat(CacheReadback.DecodedValuesContaining(dir, phi)).ToList();
             Assert.True(hits.Count == 0, string.Join("\n", hits.Take(20)));
         }
     }

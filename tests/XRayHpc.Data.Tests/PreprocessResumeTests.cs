@@ -36,7 +36,7 @@ public class PreprocessResumeTests(SynthDatasetsFixture fx)
             Assert.True(File.Exists(firstShard), "the first shard never appeared");
             Assert.False(p.HasExited, "preprocess finished before it could be killed midway");
             p.Kill(entireProcessTree: true);
-            p.WaitForExit();
+            Assert.True(p.WaitForExit(60_000), "killed preprocess did not exit within 60 s");
         }
         Assert.False(File.Exists(Path.Combine(killed, CacheManifest.FileName)));
         int shardsAtKill = Directory.EnumerateFiles(Path.Combine(killed, "train"), "part-*.parquet").Count();

@@ -98,6 +98,36 @@ public static class CacheReadback
         return hits;
     }
 
+    /// <summary>
+    /// Every decoded text/binary value of every Parquet shard under dir (each column of each row group, read
+    /// through the reader, i.e. after decompression and decoding) and every key-value metadata entry that
+    /// contains any of the needles. A compressed column hides its text from a byte scan of the file.
+    /// </summary>
+    public static List<string> DecodedValuesContaining(string dir, IEnumerable<string> needles)
+    {
+        var pats = needles.Where(n => n.Length >= 4).Distinct().Select(n => (n, Encoding.UTF8.GetBytes(n))).ToList();
+        var hits = new List<string>();
+        int textColumns = 0;
+        foreach (var f in Directory.EnumerateFiles(dir, "*.parquet", SearchOption.AllDirectories))
+        {
+            using var r = ParquetFileReader.Open(f);
+            foreach (var (k, v) in r.KeyValueMetadata)
+                foreach (var (n, _) in pats)
+                    if (k.Contains(n, StringComparison.Ordinal) || v.Contains(n, StringComparison.Ordinal)) hits.Add($"{Path.GetRelativePath(dir, f)} metadata {k} contains '{n}'");
+            for (int g = 0; g < r.RowGroups.Count; g++)
+                foreach (var col in r.Schema.Columns.Where(c => !c.IsList && c.Type is ParquetType.String or ParquetType.ByteArray or ParquetType.FixedLenByteArray))
+                {
+                    textColumns++;
+                    var values = r.ReadColumn(g, col.Name).AsBinary();
+                    for (int i = 0; i < values.Length; i++)
+                        foreach (var (n, p) in pats)
+                            if (values[i] is { } b && b.AsSpan().IndexOf(p) >= 0) hits.Add($"{Path.GetRelativePath(dir, f)} row group {g} column {col.Name} row {i} contains '{n}'");
+                }
+        }
+        Assert.True(textColumns > 0, $"no text column decoded under {dir}: the scan would prove nothing");
+        return hits;
+    }
+
     /// <summary>String values of DICOM PatientName/ID/BirthDate found in a file (explicit or implicit VR LE).</summary>
     public static List<string> DicomPhi(string path)
     {

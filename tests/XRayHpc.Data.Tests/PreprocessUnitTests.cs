@@ -74,9 +74,9 @@ public class PreprocessResizeTests
             using var p = Process.Start(psi)!;
             p.StandardInput.Write(script);
             p.StandardInput.Close();
-            var err = p.StandardError.ReadToEnd();
-            p.WaitForExit();
-            Assert.True(p.ExitCode == 0, "PIL oracle failed: " + err);
+            var err = p.StandardError.ReadToEndAsync();
+            if (!p.WaitForExit(120_000)) { p.Kill(true); Assert.Fail("PIL oracle did not finish in 120 s"); }
+            Assert.True(p.ExitCode == 0, "PIL oracle failed: " + err.Result);
             return File.ReadAllBytes(outPath);
         }
         finally { dir.Delete(true); }
@@ -194,6 +194,18 @@ public class PreprocessPlanningTests
         double mean = all.Average(), std = Math.Sqrt(all.Select(v => (v - mean) * (v - mean)).Average());
         Assert.Equal(mean, s.Mean, 12);
         Assert.Equal(std, s.Std, 12);
+    }
+
+    [Fact]
+    public void Patient_hash_is_the_first_16_hex_digits_of_HMAC_SHA256_of_the_raw_id()
+    {
+        // RFC 4231 test case 2 (key "Jefe") is too short for a salt; test case 1 is not:
+        // HMAC-SHA256(key = 0x0b x 20, "Hi There") = b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7.
+        var h = new PatientHasher(Enumerable.Repeat((byte)0x0b, 20).ToArray());
+        Assert.Equal("b0344c61d8db3853", h.Hash("Hi There"));
+        // RFC 4231 test case 6: a 131-byte key of 0xaa.
+        var h6 = new PatientHasher(Enumerable.Repeat((byte)0xaa, 131).ToArray());
+        Assert.Equal("60e431591ee0b67f", h6.Hash("Test Using Larger Than Block-Size Key - Hash Key First"));
     }
 
     [Fact]

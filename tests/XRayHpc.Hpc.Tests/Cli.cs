@@ -30,6 +30,9 @@ public static class Cli
         ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["DOTNET_NOLOGO"] = "1",
     };
 
+    /// <summary>An environment value that removes the variable from the child's environment.</summary>
+    public const string Unset = "\0unset";
+
     public static ProcessResult Run(params string[] args) => Exec("dotnet", [Dll, .. args], TimeSpan.FromMinutes(5));
 
     public static ProcessResult Exec(string file, IEnumerable<string> args, TimeSpan timeout, IReadOnlyDictionary<string, string>? env = null, string? cwd = null)
@@ -37,7 +40,10 @@ public static class Cli
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) psi.ArgumentList.Add(a);
         foreach (var (k, v) in MpiEnv) psi.Environment[k] = v;
-        if (env != null) foreach (var (k, v) in env) psi.Environment[k] = v;
+        if (env != null)
+            foreach (var (k, v) in env)
+                if (v == Unset) psi.Environment.Remove(k);
+                else psi.Environment[k] = v;
         if (cwd != null) psi.WorkingDirectory = cwd;
         var output = new StringBuilder();
         using var p = new Process { StartInfo = psi };

@@ -6,9 +6,10 @@ namespace XRayHpc.Hpc.Tests;
 public sealed record JobInfo(string JobId, string State, string ExitCode, int Restarts, string Raw);
 
 /// <summary>
-/// Starts a private single-node Slurm through env/slurm/start.sh (its own state folder and ports, so a
-/// developer's instance keeps running) and stops it in Dispose through env/slurm/stop.sh, which ends
-/// only the daemons recorded in that folder's pid files. Also prepares a tiny synthetic dataset once.
+/// Starts a private two-node Slurm (two slurmd on this host) through env/slurm/start.sh (its own state
+/// folder and ports, so a developer's instance keeps running) and stops it in Dispose through
+/// env/slurm/stop.sh, which ends only the daemons recorded in that folder's pid files. Also prepares a
+/// tiny synthetic dataset once.
 /// </summary>
 public sealed class SlurmCluster : IDisposable
 {
@@ -29,6 +30,11 @@ public sealed class SlurmCluster : IDisposable
     public string RunsDir => Path.Combine(WorkDir, "runs");
     public string Experiment => Path.Combine(WorkDir, "tiny.yaml");
     public string SlurmConf => Path.Combine(StateDir, "slurm.conf");
+    /// <summary>The nodes start.sh defines: this host's name, then &lt;host&gt;-2.</summary>
+    public static string FirstNode => Environment.MachineName.Split('.')[0];
+    public static string SecondNode => FirstNode + "-2";
+    /// <summary>What one node's slurmd logged (its job steps' launches among it).</summary>
+    public string SlurmdLog(string node) => File.ReadAllText(Path.Combine(StateDir, "log", $"slurmd-{node}.log"));
     readonly bool _started;
 
     public SlurmCluster()
@@ -44,7 +50,7 @@ public sealed class SlurmCluster : IDisposable
     /// <summary>Where start.sh/stop.sh keep this cluster: not the default folder or ports of a developer's instance.</summary>
     IReadOnlyDictionary<string, string> DaemonEnv => new Dictionary<string, string>
     {
-        ["XRAYHPC_SLURM_DIR"] = StateDir, ["XRAYHPC_SLURMCTLD_PORT"] = "16827", ["XRAYHPC_SLURMD_PORT"] = "16828",
+        ["XRAYHPC_SLURM_DIR"] = StateDir, ["XRAYHPC_SLURMCTLD_PORT"] = "16827", ["XRAYHPC_SLURMD_PORT"] = "16828", ["XRAYHPC_SLURM_NODES"] = "2",
     };
 
     /// <summary>Environment for clients and jobs: our slurm.conf, the checkout, the built CLI, runs under WorkDir.</summary>
@@ -53,12 +59,23 @@ public sealed class SlurmCluster : IDisposable
         ["SLURM_CONF"] = SlurmConf, ["XRAYHPC_ROOT"] = Cli.RepoRoot, ["XRAYHPC"] = $"dotnet {Cli.Dll}", ["XRAYHPC_RUNS"] = RunsDir,
     };
 
+    /// <summary>As a user who only submits: no XRAYHPC_ROOT or XRAYHPC_RUNS (the Makefile exports the first
+    /// to the tests), so the script must find the checkout and pick its default runs folder itself.</summary>
+    public IReadOnlyDictionary<string, string> PlainClientEnv => new Dictionary<string, string>
+    {
+        ["SLURM_CONF"] = SlurmConf, ["XRAYHPC"] = $"dotnet {Cli.Dll}", ["XRAYHPC_ROOT"] = Cli.Unset, ["XRAYHPC_RUNS"] = Cli.Unset,
+    };
+
     public ProcessResult Client(string tool, params string[] args) => Cli.Exec(ExternalTool.Resolve(tool), args, TimeSpan.FromSeconds(60), ClientEnv, WorkDir);
 
-    /// <summary>sbatch jobs/&lt;script&gt; from the work folder; returns the job id.</summary>
-    public string Submit(IEnumerable<string> sbatchOptions, string script, params string[] scriptArgs)
+    /// <summary>sbatch jobs/&lt;script&gt; from the work folder (not the checkout); returns the job id.</summary>
+    public string Submit(IEnumerable<string> sbatchOptions, string script, params string[] scriptArgs) =>
+        Submit(ClientEnv, sbatchOptions, script, scriptArgs);
+
+    public string Submit(IReadOnlyDictionary<string, string> env, IEnumerable<string> sbatchOptions, string script, params string[] scriptArgs)
     {
-        var r = Client("sbatch", ["--parsable", $"--output={WorkDir}/slurm-%j.out", .. sbatchOptions, Path.Combine(Cli.RepoRoot, "jobs", script), .. scriptArgs]);
+        var r = Cli.Exec(ExternalTool.Resolve("sbatch"), ["--parsable", $"--output={WorkDir}/slurm-%j.out", .. sbatchOptions, Path.Combine(Cli.RepoRoot, "jobs", script), .. scriptArgs],
+            TimeSpan.FromSeconds(60), env, WorkDir);
         Assert.True(r.ExitCode == 0, "sbatch failed: " + r.Output);
         return r.Output.Trim().Split(';')[0];
     }

@@ -9,7 +9,7 @@ public class CollectiveTests
     [InlineData(4)]
     public void Collectives_AllTypesOpsSplitsGathersAndBroadcasts_AreExact(int ranks)
     {
-        MpiRun.RunToPass(ranks, "collectives", TimeSpan.FromSeconds(60));
+        MpiRun.RunToPass(ranks, "collectives", MpiRun.JobLimit);
     }
 
     [Fact]
@@ -17,7 +17,7 @@ public class CollectiveTests
     {
         // No mpirun: OpenMPI's singleton init. The world-size check must not reject it.
         using var run = MpiRun.WithoutLauncher("hello");
-        run.WaitForExit(TimeSpan.FromSeconds(60));
+        run.WaitForExit(MpiRun.JobLimit);
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains("HELLO rank 0 size 1", run.Output);
     }

@@ -15,7 +15,7 @@ public class DataParallelTests
         // Uneven local batches, a rank with 0 samples every 7th step, different init seeds per rank
         // (fixed by the initial broadcast), several buckets; checksums compared across ranks every
         // 10 steps inside the job, and here once more from the printed values.
-        var output = MpiRun.RunToPass(ranks, "dp-identical", TimeSpan.FromSeconds(90), mode, layout);
+        var output = MpiRun.RunToPass(ranks, "dp-identical", MpiRun.TrainLimit, mode, layout);
         var sums = Regex.Matches(output, @"CHECKSUM rank (\d+) ([0-9a-f]{16})").Select(m => m.Groups[2].Value).ToList();
         Assert.Equal(ranks, sums.Count);
         Assert.Single(sums.Distinct());
@@ -29,7 +29,7 @@ public class DataParallelTests
         // No BatchNorm in this model on purpose: training-mode BN normalises with per-rank batch
         // statistics, so N×b and 1×N·b would be different computations; the BN-free net makes the
         // comparison exact in intent (only float summation order differs). Tolerance 1e-5 relative.
-        var output = MpiRun.RunToPass(ranks, "dp-equivalence", TimeSpan.FromSeconds(90), layout);
+        var output = MpiRun.RunToPass(ranks, "dp-equivalence", MpiRun.TrainLimit, layout);
         var worst = double.Parse(Regex.Match(output, @"EQUIVALENCE ranks \d+ global_batch \d+ worst_relative (\S+)").Groups[1].Value,
             System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(worst, 0, 1e-5);
@@ -58,6 +58,6 @@ public class DataParallelTests
     [Fact]
     public void BatchNormStatistics_StayLocalUntilAveraged()
     {
-        MpiRun.RunToPass(2, "dp-batchnorm", TimeSpan.FromSeconds(90));
+        MpiRun.RunToPass(2, "dp-batchnorm", MpiRun.TrainLimit);
     }
 }

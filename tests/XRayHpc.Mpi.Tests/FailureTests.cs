@@ -11,14 +11,14 @@ public class FailureTests
     public void ExceptionOnOneRank_AbortsTheJobWithItsMessage()
     {
         using var run = MpiRun.OpenMpi(4, "throw");
-        var elapsed = run.WaitForExit(TimeSpan.FromSeconds(30));
+        // The limit is the hang check (a blocked survivor would wait forever); sized for 4 ranks on 2 busy cores.
+        run.WaitForExit(MpiRun.AbortLimit);
         var output = run.Output;
         Assert.True(run.ExitCode != 0, $"job exited 0 after a rank threw:\n{output}");
         Assert.Contains("deliberate failure on rank 3 at step 5", output);
         Assert.Contains("rank 3 of 4 aborting the MPI job", output);
         // OpenMPI's own "MPI_ABORT was invoked on rank 3" banner is printed by the aborting process while
         // the launcher is already killing it, so it is lost in about 1 run in 10: not asserted.
-        Assert.True(elapsed < TimeSpan.FromSeconds(30), $"took {elapsed}");
     }
 
     [Theory]
@@ -28,13 +28,11 @@ public class FailureTests
     {
         using var run = MpiRun.OpenMpi(2, scenario);
         // Wait until both ranks are well into the loop, then SIGKILL rank 1 from outside.
-        var line = run.WaitForLine(l => Regex.IsMatch(l, @"^STEP rank 1 pid \d+ step ([2-9]\d|\d{3,})"), TimeSpan.FromSeconds(60));
+        var line = run.WaitForLine(l => Regex.IsMatch(l, @"^STEP rank 1 pid \d+ step ([2-9]\d|\d{3,})"), MpiRun.StartLimit);
         var pid = int.Parse(Regex.Match(line, @"pid (\d+)").Groups[1].Value);
-        var watch = Stopwatch.StartNew();
         Process.GetProcessById(pid).Kill(); // SIGKILL on Linux
-        run.WaitForExit(TimeSpan.FromSeconds(30));
+        run.WaitForExit(MpiRun.AbortLimit); // throws when the survivor stays blocked
         var output = run.Output;
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"job took {watch.Elapsed} to end after the kill");
         Assert.True(run.ExitCode != 0, $"job exited 0 after a rank was killed:\n{output}");
         Assert.Matches(new Regex(@"process rank 1 with PID \d+ on node \S+ exited on signal 9"), output);
     }
@@ -43,10 +41,10 @@ public class FailureTests
     public void Sigusr1ToOneRank_StopsEveryRankAfterTheSameStep()
     {
         using var run = MpiRun.OpenMpi(2, "signal");
-        var line = run.WaitForLine(l => Regex.IsMatch(l, @"^STEP rank 1 pid \d+ step ([2-9]\d|\d{3,})"), TimeSpan.FromSeconds(60));
+        var line = run.WaitForLine(l => Regex.IsMatch(l, @"^STEP rank 1 pid \d+ step ([2-9]\d|\d{3,})"), MpiRun.StartLimit);
         var pid = Regex.Match(line, @"pid (\d+)").Groups[1].Value;
-        using (var kill = Process.Start("kill", new[] { "-USR1", pid })) kill.WaitForExit();
-        run.WaitForExit(TimeSpan.FromSeconds(30));
+        using (var kill = Process.Start("kill", new[] { "-USR1", pid })) Assert.True(kill.WaitForExit(10_000), "kill did not return");
+        run.WaitForExit(MpiRun.AbortLimit);
         var output = run.Output;
         Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}:\n{output}");
         var stops = Regex.Matches(output, @"STOPPED rank (\d) step (\d+) signalled_here (\w+)");

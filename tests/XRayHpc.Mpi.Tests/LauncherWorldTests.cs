@@ -40,7 +40,7 @@ public class LauncherWorldTests
     public void OpenMpiBuild_UnderMpichLauncher_FailsLoudlyInsteadOfRunningSingleRankJobs()
     {
         using var run = MpiRun.Mpich(2, new Dictionary<string, string?> { ["XRAYHPC_MPI_LIB"] = null }, "hello");
-        run.WaitForExit(TimeSpan.FromSeconds(60));
+        run.WaitForExit(MpiRun.JobLimit);
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains("MPI world size mismatch: the launcher set PMI_SIZE=2 but MPI_COMM_WORLD has 1 rank(s)", run.Output);
         Assert.DoesNotContain("PASS hello", run.Output);

@@ -12,6 +12,17 @@ public sealed class MpiRun : IDisposable
     private readonly StringBuilder _output = new();
     private readonly object _gate = new();
 
+    // Limits sized for the 2-core CI machine with 4-rank jobs oversubscribing it (test classes run one at
+    // a time: AssemblyInfo.cs). They catch hangs; they are not performance assertions.
+    /// <summary>Launch to a rank's first progress lines (dotnet start-up of every rank included).</summary>
+    public static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(180);
+    /// <summary>A short scenario (collectives, hello) from launch to exit.</summary>
+    public static readonly TimeSpan JobLimit = TimeSpan.FromSeconds(180);
+    /// <summary>A data-parallel training scenario from launch to exit.</summary>
+    public static readonly TimeSpan TrainLimit = TimeSpan.FromSeconds(300);
+    /// <summary>From a rank's failure (exception, SIGKILL, SIGUSR1) to the end of the whole job.</summary>
+    public static readonly TimeSpan AbortLimit = TimeSpan.FromSeconds(90);
+
     public static string AppPath => Path.Combine(AppContext.BaseDirectory, "XRayHpc.Mpi.TestApp.dll");
 
     private MpiRun(string launcher, IEnumerable<string> launcherArgs, IEnumerable<string> appArgs,

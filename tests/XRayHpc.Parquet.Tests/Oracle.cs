@@ -28,8 +28,9 @@ public static class Oracle
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start node");
         var stderr = p.StandardError.ReadToEndAsync();
-        var stdout = p.StandardOutput.ReadToEnd();
+        var stdoutTask = p.StandardOutput.ReadToEndAsync(); // read asynchronously, so the time limit below holds
         if (!p.WaitForExit(120_000)) { p.Kill(true); throw new TimeoutException($"oracle {string.Join(' ', args)} did not finish in 120 s"); }
+        var stdout = stdoutTask.Result;
         if (p.ExitCode != 0) throw new InvalidOperationException($"oracle {string.Join(' ', args)} failed ({p.ExitCode}): {stderr.Result}");
         return JsonDocument.Parse(stdout).RootElement.Clone();
     }

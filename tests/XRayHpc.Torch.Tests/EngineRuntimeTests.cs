@@ -18,8 +18,9 @@ public class EngineRuntimeTests
         if (env != null) psi.Environment["XRAYHPC_MALLOC_TUNING"] = env;
         using var p = Process.Start(psi)!;
         var err = p.StandardError.ReadToEndAsync();
-        var output = p.StandardOutput.ReadToEnd().Trim();
-        Assert.True(p.WaitForExit(60_000), "python child did not exit");
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        if (!p.WaitForExit(60_000)) { p.Kill(true); Assert.Fail("python child did not exit within 60 s"); }
+        var output = stdout.Result.Trim();
         Assert.True(p.ExitCode == 0, err.Result);
         return output;
     }

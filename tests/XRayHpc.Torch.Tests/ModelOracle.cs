@@ -37,8 +37,10 @@ internal static class ModelOracle
         psi.Environment["OMP_NUM_THREADS"] = "1";
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();
-        string stdout = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
+        var stdoutTask = p.StandardOutput.ReadToEndAsync();
+        // A hung oracle fails its test instead of stalling the suite (the slowest, densenet121, takes well under this).
+        if (!p.WaitForExit(300_000)) { p.Kill(true); throw new TimeoutException($"{script} {string.Join(' ', args)} did not finish in 300 s"); }
+        string stdout = stdoutTask.Result;
         if (p.ExitCode != 0) throw new InvalidOperationException($"{script} {string.Join(' ', args)} failed ({p.ExitCode}): {stderr.Result}");
         return stdout;
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using XRayHpc.Checkpoint;
 
 namespace XRayHpc.Training.Tests;
@@ -81,8 +80,11 @@ public sealed class CheckpointStoreTests : IDisposable
         var steps = Directory.GetDirectories(s.MemberDir(0), "step-*").Select(Path.GetFileName).Order().ToArray();
         Assert.Equal(["step-00000010", "step-00000030", "step-00000040"], steps);
         Assert.Equal((0, 10L, 0.9), s.ReadBest());
-        Assert.All(Directory.GetDirectories(s.MemberDir(0), "step-*"),
-            d => Assert.True(double.IsFinite(s.Read(0, long.Parse(Path.GetFileName(d)[5..])).State.Metrics["mean_auroc"]) || !File.ReadAllText(Path.Combine(_dir, "best")).Contains(Path.GetFileName(d))));
+        // The pointer on disk, read as text (not through ReadBest): the kept best set, never NaN's or +Inf's.
+        Assert.Equal(["member-0/step-00000010", "0.9"], File.ReadAllLines(Path.Combine(_dir, "best")));
+        // A later finite better score moves it.
+        WriteSet(s, 50, 1, [0.95]);
+        Assert.Equal(["member-0/step-00000050", "0.95"], File.ReadAllLines(Path.Combine(_dir, "best")));
     }
 
     // Simulated with a regular file where the member's directory must go: creating it fails with an IOException.
@@ -100,24 +102,27 @@ public sealed class CheckpointStoreTests : IDisposable
         Assert.Null(s.Verify(0, 10));
     }
 
-    // A real full disk: a 96 KiB tmpfs (needs root to mount; the CI machine runs as root). The first set fits,
-    // the second cannot; the error must name the cause and the first set must still load.
+    // A failing file writer (what a full disk looks like to the store), without needing a mount.
     [Fact]
+    public void FailingWriter_ReportsAndKeepsThePreviousSet()
+    {
+        var s0 = new CheckpointStore(_dir);
+        WriteSet(s0, 10, 1, [0.5]);
+        var e0 = Assert.Throws<CheckpointWriteException>(() => s0.WriteMember(State(0, 20, 0.6),
+            [("model.safetensors", _ => throw new IOException("No space left on device (injected)"))]));
+        Assert.Contains("No space left", e0.Message);
+        Assert.Equal(10, s0.FindLatestComplete(1));
+    }
+
+    // A real full disk: a 96 KiB tmpfs (needs root to mount; the CI machine runs as root, elsewhere the test
+    // is skipped with the reason). The first set fits, the second cannot; the error must name the cause and
+    // the first set must still load.
+    [TmpfsFact]
     public void FullDisk_ReportsAndThePreviousCheckpointStillLoads()
     {
         var mnt = Path.Combine(_dir, "tiny");
         Directory.CreateDirectory(mnt);
-        if (!Mount(mnt))
-        {
-            // Not root (or no mount permission): inject the same failure through the writer instead.
-            var s0 = new CheckpointStore(mnt);
-            WriteSet(s0, 10, 1, [0.5]);
-            var e0 = Assert.Throws<CheckpointWriteException>(() => s0.WriteMember(State(0, 20, 0.6),
-                [("model.safetensors", _ => throw new IOException("No space left on device (injected)"))]));
-            Assert.Contains("No space left", e0.Message);
-            Assert.Equal(10, s0.FindLatestComplete(1));
-            return;
-        }
+        Tmpfs.Mount(mnt, "96k");
         try
         {
             var s = new CheckpointStore(mnt);
@@ -134,19 +139,6 @@ public sealed class CheckpointStoreTests : IDisposable
             s.Commit(30, 1, [(0, 0.7)]);
             Assert.Equal(30, s.FindLatestComplete(1));
         }
-        finally { Run("umount", mnt); }
-    }
-
-    static bool Mount(string dir) => Environment.UserName == "root" && Run("mount", $"-t tmpfs -o size=96k tmpfs {dir}") == 0;
-
-    static int Run(string file, string args)
-    {
-        try
-        {
-            using var p = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-            p.WaitForExit();
-            return p.ExitCode;
-        }
-        catch (System.ComponentModel.Win32Exception) { return -1; }
+        finally { Tmpfs.Unmount(mnt); }
     }
 }

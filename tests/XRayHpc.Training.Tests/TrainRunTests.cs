@@ -57,6 +57,33 @@ public sealed class TrainRunTests(SynthCaches data)
         return o.ToJsonString();
     }).ToArray();
 
+    /// <summary>
+    /// Each exploit read back from the checkpoint set written at its step (after the exploit): the target
+    /// member's weights and optimizer state, tensor by tensor, bit for bit, are the source member's. This
+    /// does not rely on the checksums the trainer itself logs in lineage.jsonl.
+    /// </summary>
+    static void AssertExploitsCopiedOnDisk(string run, IEnumerable<JsonObject> exploits)
+    {
+        int compared = 0;
+        foreach (var e in exploits)
+        {
+            string Dir(int member) => Path.Combine(run, "checkpoints", $"member-{member}", $"step-{(long)e["step"]!:D8}");
+            var (target, source) = (Dir((int)e["target"]!), Dir((int)e["source"]!));
+            if (!Directory.Exists(target)) continue; // pruned (keep_last)
+            foreach (var file in new[] { "model.safetensors", "optimizer.safetensors" })
+            {
+                var (t, _) = XRayHpc.Torch.Safetensors.Load(Path.Combine(target, file));
+                var (s, _) = XRayHpc.Torch.Safetensors.Load(Path.Combine(source, file));
+                Assert.Equal(s.Keys.Order(StringComparer.Ordinal), t.Keys.Order(StringComparer.Ordinal));
+                foreach (var (k, v) in s)
+                    Assert.True(v.equal(t[k]), $"exploit at step {e["step"]}: {file} {k} of member {e["target"]} differs from member {e["source"]}'s");
+                foreach (var v in s.Values.Concat(t.Values)) v.Dispose();
+            }
+            compared++;
+        }
+        Assert.True(compared > 0, "no exploit's checkpoint set was kept to compare");
+    }
+
     [Fact]
     public void InvalidConfig_ExitsTwo_NamesLineAndKey_WritesNothing()
     {
@@ -102,6 +129,7 @@ public sealed class TrainRunTests(SynthCaches data)
             Assert.InRange((double)e["new"]!["lr"]!, 0.001, 0.1);
             Assert.InRange((double)e["new"]!["momentum"]!, 0.8, 0.95);
         }
+        AssertExploitsCopiedOnDisk(runA, exploits);
         var metrics = Lines(Path.Combine(runA, "metrics.jsonl"));
         Assert.Equal(8, metrics.Count); // 4 ready points x 2 members
         Assert.True(File.Exists(Path.Combine(runA, "summary.json")) && File.Exists(Path.Combine(runA, "predictions.csv")));
@@ -146,6 +174,8 @@ public sealed class TrainRunTests(SynthCaches data)
         Assert.True(exploits.Count >= 2, p.Describe());
         Assert.Equal((1, 0), ((int)exploits[0]["target"]!, (int)exploits[0]["source"]!)); // the diverged member is replaced first
         Assert.All(exploits, e => Assert.Equal((string)e["source_checksum"]!, (string)e["target_checksum"]!));
+        // Two ranks per member here: the copy the member's first rank wrote, read back independently.
+        AssertExploitsCopiedOnDisk(run, exploits);
 
         var store = new CheckpointStore(Path.Combine(run, "checkpoints"));
         var best = store.ReadBest();
@@ -177,20 +207,15 @@ public sealed class TrainRunTests(SynthCaches data)
         Assert.Contains($"stop signal at step {step}", text);
     }
 
-    [Fact]
+    // Skipped, with the reason, where tmpfs cannot be mounted (not root): the point is a real full disk.
+    [TmpfsFact]
     public void FullCheckpointDisk_ErrorIsReported_TrainingContinues_PreviousCheckpointLoads()
     {
         var run = NewRunDir("full");
         var mnt = run + "-ckpt";
         Directory.CreateDirectory(mnt);
         // A real full disk: a tmpfs that holds one checkpoint set (~90 MB: ResNet-18 weights + SGD momentum) but not two.
-        bool mounted = Environment.UserName == "root" && RunTool("mount", "-t", "tmpfs", "-o", "size=130m", "tmpfs", mnt) == 0;
-        if (!mounted)
-        {
-            // Without root: a regular file where the checkpoint directory must go (every save fails).
-            Directory.Delete(mnt);
-            File.WriteAllText(mnt, "in the way");
-        }
+        Tmpfs.Mount(mnt, "130m");
         try
         {
             int rc = Train(1, Config(run, data.Cache32, maxSteps: 12, population: 1, extra: $"# checkpoints on the small disk"),
@@ -199,29 +224,18 @@ public sealed class TrainRunTests(SynthCaches data)
             Assert.Contains("checkpoint failed at step", p.Stderr);
             Assert.Contains("CHECKPOINT FAILED", File.ReadAllText(Path.Combine(run, "logs", "rank-0.log")));
             Assert.True(File.Exists(Path.Combine(run, "summary.json")), "training must go on to the end");
-            if (mounted)
-            {
-                var store = new CheckpointStore(Path.Combine(mnt, "ckpt"));
-                Assert.Equal(6, store.FindLatestComplete(1)); // the first set; saves at 12 failed
-                var (state, dir) = store.Read(0, 6);
-                var (weights, _) = XRayHpc.Torch.Safetensors.Load(Path.Combine(dir, "model.safetensors"));
-                Assert.Contains("fc.weight", weights.Keys);
-                Assert.Equal(6, state.Step);
-                Assert.Empty(Directory.GetDirectories(store.MemberDir(0), ".tmp-*"));
-            }
+            var store = new CheckpointStore(Path.Combine(mnt, "ckpt"));
+            Assert.Equal(6, store.FindLatestComplete(1)); // the first set; saves at 12 failed
+            var (state, dir) = store.Read(0, 6);
+            var (weights, _) = XRayHpc.Torch.Safetensors.Load(Path.Combine(dir, "model.safetensors"));
+            Assert.Contains("fc.weight", weights.Keys);
+            Assert.Equal(6, state.Step);
+            Assert.Empty(Directory.GetDirectories(store.MemberDir(0), ".tmp-*"));
         }
         finally
         {
-            if (mounted) RunTool("umount", mnt);
+            Tmpfs.Unmount(mnt);
         }
-    }
-
-    static int RunTool(string file, params string[] args)
-    {
-        var psi = new System.Diagnostics.ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        try { using var pr = System.Diagnostics.Process.Start(psi)!; pr.WaitForExit(); return pr.ExitCode; }
-        catch (System.ComponentModel.Win32Exception) { return -1; }
     }
 
     [Fact]

@@ -48,7 +48,7 @@ public sealed class BenchCommand : ICliCommand
         var precision = Opt("--precision", "fp32 | bf16 (CPU autocast)", "bf16");
         var channelsLast = Opt("--channels-last", "Channels-last memory format", true);
         var output = Opt("--out", "Output folder for scaling.csv, scaling.md, scaling.svg, samples.csv", "build/bench-scaling");
-        var launcher = Opt("--launcher", "Launcher command for N ranks ({n} = rank count)", "mpirun -np {n} --bind-to none");
+        var launcher = Opt("--launcher", "Launcher command ({n} = ranks, {t} = threads per rank); auto: mpirun binding each rank to its own cores", MpiLauncher.Auto);
         var cmd = new Command("scaling", "Throughput and scaling efficiency of the data-parallel step for 1/2/4 ranks; CSV, Markdown and SVG.");
         foreach (var o in new Option[] { ranks, threads, modes, batch, model, size, steps, warmup, repeats, precision, channelsLast, output, launcher }) cmd.Options.Add(o);
         cmd.SetAction(r =>
@@ -98,7 +98,7 @@ public sealed class BenchCommand : ICliCommand
             {
                 var json = Path.Combine(outDir, $"rank-result-{c.Mode}-n{c.Ranks}-t{c.Threads}-r{rep}.json");
                 File.Delete(json);
-                var args = new List<string>(launcher.Replace("{n}", c.Ranks.ToString(CultureInfo.InvariantCulture)).Split(' ', StringSplitOptions.RemoveEmptyEntries));
+                var args = MpiLauncher.FromTemplate(launcher, c.Ranks, c.Threads);
                 args.AddRange(SelfCommand());
                 args.AddRange(["bench", "scaling-rank", "--model", s.Model, "--size", I(s.Size), "--batch", I(c.BatchPerRank), "--steps", I(s.Steps),
                     "--warmup", I(s.Warmup), "--threads", I(c.Threads), "--precision", s.Precision, "--channels-last", s.ChannelsLast ? "true" : "false", "--out", json]);
@@ -145,11 +145,7 @@ public sealed class BenchCommand : ICliCommand
     {
         var psi = new ProcessStartInfo(args[0]) { UseShellExecute = false };
         foreach (var a in args.Skip(1)) psi.ArgumentList.Add(a);
-        // Debian's OpenMPI refuses root and oversubscription (4 ranks on 2 cores) unless told.
-        psi.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";
-        psi.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
-        psi.Environment["OMPI_MCA_rmaps_base_oversubscribe"] = "1";
-        psi.Environment["OMP_NUM_THREADS"] = I(threads);
+        MpiLauncher.AddEnvironment(psi, threads);
         using var p = Process.Start(psi)!;
         p.WaitForExit();
         return p.ExitCode;

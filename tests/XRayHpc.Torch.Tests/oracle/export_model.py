@@ -12,15 +12,31 @@ import st
 
 
 def build(name, num_classes, in_channels):
-    model = getattr(torchvision.models, name)(num_classes=num_classes)
-    if in_channels != 3:
-        # Same stem swap as our models: a 7x7/2 conv with in_channels inputs, kaiming-initialised like the rest.
-        if name.startswith("resnet"):
-            model.conv1 = torch.nn.Conv2d(in_channels, 64, 7, 2, 3, bias=False)
-            torch.nn.init.kaiming_normal_(model.conv1.weight, mode="fan_out", nonlinearity="relu")
-        else:
-            model.features.conv0 = torch.nn.Conv2d(in_channels, 64, 7, 2, 3, bias=False)
-            torch.nn.init.kaiming_normal_(model.features.conv0.weight)
+    """torchvision's model with an in_channels stem built in place: torchvision hard-codes 3 input channels
+    in the stem (ResNet conv1, DenseNet features.conv0, each the model's first module), so the first 7x7
+    convolution of the construction is made with in_channels instead. Everything else, including the order
+    in which modules are created and initialised (and so every random draw), is torchvision's own code:
+    the weights equal what torchvision would give if it took in_channels."""
+    if in_channels == 3:
+        return getattr(torchvision.models, name)(num_classes=num_classes)
+    conv2d = torch.nn.Conv2d
+    stem_done = []
+
+    class StemConv2d(conv2d):
+        def __init__(self, cin, cout, kernel_size, *args, **kwargs):
+            if not stem_done and cin == 3 and kernel_size == 7:
+                stem_done.append(True)
+                cin = in_channels
+            super().__init__(cin, cout, kernel_size, *args, **kwargs)
+
+    # torchvision's modules name the class through torch.nn at construction time (nn.Conv2d(...) and
+    # isinstance(m, nn.Conv2d) in the init loop), so the swap applies only inside this call.
+    torch.nn.Conv2d = StemConv2d
+    try:
+        model = getattr(torchvision.models, name)(num_classes=num_classes)
+    finally:
+        torch.nn.Conv2d = conv2d
+    assert stem_done, f"{name}: no 3-channel 7x7 stem convolution was created"
     return model
 
 
