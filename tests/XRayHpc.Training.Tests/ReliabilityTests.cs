@@ -208,4 +208,49 @@ public sealed class ReliabilityTests(SynthCaches data)
             Assert.False(File.Exists(Path.Combine(raw + "-cache", "manifest.yaml")));
         }
     }
+    [Fact]
+    public void FlippedBytesInTrainShards_VerifyNamesThem_DataVerifyFullRefuses_TrainingStopsAtTheNamedPage()
+    {
+        var cache = Path.Combine(data.Root, "corrupt-" + Guid.NewGuid().ToString("N")[..6]);
+        foreach (var f in Directory.GetFiles(data.Cache32, "*", SearchOption.AllDirectories))
+        {
+            var to = Path.Combine(cache, Path.GetRelativePath(data.Cache32, f));
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Copy(f, to);
+        }
+        var shards = CacheVerifier.Shards(CacheManifest.Load(cache)).Where(s => s.Split == "train").ToList();
+        foreach (var s in shards)
+        {
+            // 64 bytes in the middle of the shard, as in the issue (the image pages hold most of a shard).
+            var path = Path.Combine(cache, s.RelativePath);
+            var bytes = File.ReadAllBytes(path);
+            for (int i = 0; i < 64; i++) bytes[bytes.Length / 2 + i] ^= 0x5A;
+            File.WriteAllBytes(path, bytes);
+        }
+
+        using (var ok = CliProcess.Start(0, ["verify", data.Cache32]))
+        {
+            Assert.True(ok.Wait(RunLimit) == 0, ok.Describe());
+            Assert.Contains("every sha256 matches the manifest", ok.Stdout);
+        }
+        using (var bad = CliProcess.Start(0, ["verify", cache]))
+        {
+            Assert.True(bad.Wait(RunLimit) == 1, bad.Describe());
+            foreach (var s in shards) Assert.Contains($"{Path.Combine(cache, s.RelativePath)}: sha256", bad.Stderr);
+            Assert.Contains("MISMATCH", bad.Stderr);
+        }
+
+        var run = NewRunDir("verify-full");
+        int rc = TrainRunTests.Train(2, TrainRunTests.Config(run, cache, maxSteps: 12, population: 1), RunLimit, out var full, null, "--set", "data.verify=full");
+        Assert.True(rc == 2, full.Describe());
+        Assert.Contains("data.verify: full: the cache does not match its manifest", full.Stderr);
+        Assert.Contains(Path.Combine(cache, shards[0].RelativePath), full.Stderr);
+        Assert.False(Directory.Exists(run));
+
+        // Without the full check the page CRC stops the job at the first corrupt page read, naming it.
+        var run2 = NewRunDir("verify-pages");
+        int rc2 = TrainRunTests.Train(2, TrainRunTests.Config(run2, cache, maxSteps: 12, population: 1), RunLimit, out var pages);
+        Assert.True(rc2 != 0, pages.Describe());
+        Assert.Matches(@"corrupt-\w+/train/[^:]+\.parquet: row group \d+: column '\w+': byte offset \d+: (page \d+: CRC-32 mismatch|corrupt)", pages.Stderr);
+    }
 }

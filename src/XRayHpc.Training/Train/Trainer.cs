@@ -69,6 +69,8 @@ public sealed class Trainer : IDisposable
         _manifest = CacheManifest.Load(config.Data.Cache);
         if (CacheFitness.Problems(config, _manifest, _pop.RanksPerMember) is { Count: > 0 } unfit)
             throw new ArgumentException("the cache cannot train this experiment:\n  " + string.Join("\n  ", unfit));
+        if (ShardVerification.Run(config, _manifest, world) is { Count: > 0 } corrupt)
+            throw new ArgumentException("data.verify: full: the cache does not match its manifest:\n  " + string.Join("\n  ", corrupt));
         // Rank 0 claims the run directory (lock; --resume/--overwrite rules) before anything is written to it.
         var notes = new List<string>();
         string refused = "";
