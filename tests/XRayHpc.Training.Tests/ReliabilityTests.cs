@@ -253,4 +253,49 @@ public sealed class ReliabilityTests(SynthCaches data)
         Assert.True(rc2 != 0, pages.Describe());
         Assert.Matches(@"corrupt-\w+/train/[^:]+\.parquet: row group \d+: column '\w+': byte offset \d+: (page \d+: CRC-32 mismatch|corrupt)", pages.Stderr);
     }
+    /// <summary>metrics.jsonl without the wall-clock fields, which no rerun reproduces.</summary>
+    static string[] Deterministic(string run) => TrainRunTests.Lines(Path.Combine(run, "metrics.jsonl")).Select(o =>
+    {
+        o.Remove("time_s"); o.Remove("images_per_s"); o.Remove("allreduce_share");
+        return o.ToJsonString();
+    }).ToArray();
+
+    [Fact]
+    public void SignalCheckpoints_OnAMemberOfTwoRanks_ResumeBitExact_BatchNormAndTrainLossIncluded()
+    {
+        // One member on two ranks: between evaluations each rank's BatchNorm statistics differ, and each rank has
+        // its own share of the interval's training loss; a signal checkpoint must keep both exactly.
+        string Cfg(string run) => TrainRunTests.Config(run, data.Cache32, maxSteps: 12, population: 1);
+        var reference = NewRunDir("sig-ref");
+        Assert.True(TrainRunTests.Train(2, Cfg(reference), RunLimit, out var a) == 0, a.Describe());
+
+        // (signal, to whom, after which rank-0 log text): mid-interval, and right after an evaluation.
+        (int Signal, bool ToRank1, string After)[] points = [(10, false, "step 3 done"), (15, true, "round 1 step 6:")];
+        foreach (var (signal, toRank1, after) in points)
+        {
+            var run = NewRunDir($"sig{signal}");
+            var log0 = Path.Combine(run, "logs", "rank-0.log");
+            using (var b = CliProcess.Start(2, ["train", Cfg(run)]))
+            {
+                Poll.Until(() => Poll.ReadShared(log0).Contains(after), RunLimit, after, () => !b.Exited, b.Describe);
+                if (toRank1)
+                {
+                    // SIGTERM to one rank only (as a node's OOM handler or an admin would): all ranks still agree.
+                    var m = System.Text.RegularExpressions.Regex.Match(Poll.ReadShared(Path.Combine(run, "logs", "rank-1.log")), @"rank 1/2 \(pid (\d+)\)");
+                    Assert.True(m.Success, b.Describe());
+                    Assert.Equal(0, Syscall.kill(int.Parse(m.Groups[1].Value), signal));
+                }
+                else b.Signal(signal);
+                Assert.True(b.Wait(RunLimit) == 75, $"signal {signal}: {b.Describe()}");
+            }
+            var at = new CheckpointStore(Path.Combine(run, "checkpoints")).FindLatestComplete(1);
+            Assert.NotNull(at);
+            Assert.True(at < 12, $"signal {signal}: checkpoint at {at}");
+            int rc = TrainRunTests.Train(2, Cfg(run), RunLimit, out var resumed, null, "--resume");
+            Assert.True(rc == 0, resumed.Describe());
+            Assert.Equal(Deterministic(reference), Deterministic(run));
+            Assert.Equal((string)Summary(reference)["final_checksum"]!, (string)Summary(run)["final_checksum"]!);
+            Assert.Equal(File.ReadAllText(Path.Combine(reference, "predictions.csv")), File.ReadAllText(Path.Combine(run, "predictions.csv")));
+        }
+    }
 }

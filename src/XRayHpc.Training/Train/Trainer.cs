@@ -91,7 +91,7 @@ public sealed class Trainer : IDisposable
         _threads = ThreadCount(config);
         torch.set_num_threads(_threads);
         _multiClass = config.Data.Task == TaskKind.Multiclass;
-        _log.Info($"rank {world.Rank}/{world.Size}: member {_member} (member rank {_comm.Rank}/{_comm.Size}), {_threads} torch threads, torch {torch.version}");
+        _log.Info($"rank {world.Rank}/{world.Size} (pid {Environment.ProcessId}): member {_member} (member rank {_comm.Rank}/{_comm.Size}), {_threads} torch threads, torch {torch.version}");
     }
 
     /// <summary>Releases the run directory (world rank 0 holds its lock).</summary>
@@ -427,8 +427,11 @@ public sealed class Trainer : IDisposable
         _model.Optimizer.load_state_tensors(opt);
         foreach (var t in weights.Values.Concat(opt.Values)) t.Dispose();
         _step = state.Step; _round = state.Round; _skipped = state.SkippedSteps; _badInARow = state.ConsecutiveBadSteps;
-        _lossSum = double.Parse(state.Extra["train_loss_sum"], CultureInfo.InvariantCulture);
-        _lossCount = long.Parse(state.Extra["train_loss_count"], CultureInfo.InvariantCulture);
+        // This rank's own loss sums and BatchNorm statistics, when the checkpoint has them for this rank (same rank count).
+        var r = _comm.Rank;
+        _lossSum = double.Parse(state.Extra.GetValueOrDefault($"train_loss_sum.{r}") ?? state.Extra.GetValueOrDefault("train_loss_sum") ?? "0", CultureInfo.InvariantCulture);
+        _lossCount = long.Parse(state.Extra.GetValueOrDefault($"train_loss_count.{r}") ?? state.Extra.GetValueOrDefault("train_loss_count") ?? "0", CultureInfo.InvariantCulture);
+        if (_comm.Size > 1 && RankBatchNorm.Load(Path.Combine(dir, RankBatchNorm.FileName), r) is { } bn) RankBatchNorm.Restore(_model.Net, bn);
         _stopped = state.Extra.GetValueOrDefault("stopped") == "true";
         if (state.Rng.TryGetValue($"torch.{_comm.Rank}", out var rng)) torch.set_rng_state(Convert.FromBase64String(rng));
         data.Seek(state.Epoch, state.BatchInEpoch, BatchSizeOf(_hp));
@@ -449,13 +452,16 @@ public sealed class Trainer : IDisposable
     bool SaveCheckpoint(int classes)
     {
         if (!_cfg.Checkpoint.Enabled) return true;
-        if (_comm.Size > 1) _dp.AverageBatchNormStatistics();
         var tunerJson = _world.BcastString(_rank0 ? _tuner?.Save().ToJson() ?? "" : null, 0);
-        var rngs = _comm.Allgatherv<byte>(torch.get_rng_state());
+        // Everything per rank travels to the member root; nothing here changes the live model (see RankBatchNorm).
+        var ranks = new RankState(
+            _comm.Allgatherv<byte>(torch.get_rng_state()),
+            _comm.Allgatherv<double>([_lossSum, _lossCount]),
+            _comm.Size > 1 ? _comm.Allgatherv<double>(RankBatchNorm.Capture(_model.Net)) : null);
         string? error = null;
         for (int attempt = 0; attempt < 2; attempt++)
         {
-            error = TryWriteCheckpointSet(tunerJson, rngs, attempt);
+            error = TryWriteCheckpointSet(tunerJson, ranks, attempt);
             if (_world.Allreduce(error == null ? 1 : 0, Op.Min) == 1)
             {
                 _checkpoints.Saved(_step);
@@ -476,7 +482,9 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>One attempt at writing and committing this step's set; null when this rank's part succeeded, else why not.</summary>
-    string? TryWriteCheckpointSet(string tunerJson, byte[][] rngs, int attempt)
+    sealed record RankState(byte[][] Rngs, double[][] Losses, double[][]? BatchNorm);
+
+    string? TryWriteCheckpointSet(string tunerJson, RankState ranks, int attempt)
     {
         string? error = null;
         if (_comm.Rank == 0)
@@ -489,20 +497,34 @@ public sealed class Trainer : IDisposable
                 TunerState = tunerJson,
                 Extra =
                 {
-                    ["train_loss_sum"] = _lossSum.ToString("R", CultureInfo.InvariantCulture),
-                    ["train_loss_count"] = _lossCount.ToString(CultureInfo.InvariantCulture),
                     ["stopped"] = _stopped ? "true" : "false",
                     ["population_hp"] = JsonSerializer.Serialize(_allHp, RunJson.Options),
                 },
             };
             (state.Epoch, state.BatchInEpoch) = (_data.Epoch, _data.BatchInEpoch);
-            for (int r = 0; r < rngs.Length; r++) state.Rng[$"torch.{r}"] = Convert.ToBase64String(rngs[r]);
+            for (int r = 0; r < ranks.Rngs.Length; r++) state.Rng[$"torch.{r}"] = Convert.ToBase64String(ranks.Rngs[r]);
+            // Each rank's own running train-loss sums: the member-wide sum is formed at the next evaluation.
+            for (int r = 0; r < ranks.Losses.Length; r++)
+            {
+                state.Extra[$"train_loss_sum.{r}"] = ranks.Losses[r][0].ToString("R", CultureInfo.InvariantCulture);
+                state.Extra[$"train_loss_count.{r}"] = ((long)ranks.Losses[r][1]).ToString(CultureInfo.InvariantCulture);
+            }
+            var files = new List<(string, Action<string>)>
+            {
+                ("model.safetensors", p =>
+                {
+                    FaultInjection.CheckpointWrite(_step, attempt);
+                    var live = _model.ModelState();
+                    if (ranks.BatchNorm == null) { Safetensors.Save(p, live); return; }
+                    var (averaged, owned) = RankBatchNorm.Averaged(_model.Net, live, ranks.BatchNorm);
+                    try { Safetensors.Save(p, averaged); } finally { foreach (var t in owned) t.Dispose(); }
+                }),
+                ("optimizer.safetensors", p => { using var copies = torch.NewDisposeScope(); Safetensors.Save(p, _model.OptimizerState()); }),
+            };
+            if (ranks.BatchNorm != null) files.Add((RankBatchNorm.FileName, p => RankBatchNorm.Save(p, ranks.BatchNorm)));
             try
             {
-                _store.WriteMember(state, [
-                    ("model.safetensors", p => { FaultInjection.CheckpointWrite(_step, attempt); Safetensors.Save(p, _model.ModelState()); }),
-                    ("optimizer.safetensors", p => { using var copies = torch.NewDisposeScope(); Safetensors.Save(p, _model.OptimizerState()); }),
-                ]);
+                _store.WriteMember(state, files);
             }
             catch (CheckpointWriteException e) { error = e.Message; }
             catch (TorchException e) { error = $"checkpoint of member {_member} at step {_step}: {e.Message}"; }
