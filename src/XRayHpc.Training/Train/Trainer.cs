@@ -581,7 +581,7 @@ public sealed class Trainer : IDisposable
                     ["precision"] = _cfg.Precision.Dtype.ToString().ToLowerInvariant(), ["population"] = _pop.Members,
                     ["skipped_steps"] = _skipped, ["final_checksum"] = _model.Checksum(),
                 };
-                summaryJson = JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
+                summaryJson = JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true, Converters = { new UndefinedAsNull() } });
                 File.WriteAllText(_run.Summary, summaryJson);
             }
         }
