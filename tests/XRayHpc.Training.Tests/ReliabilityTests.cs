@@ -163,21 +163,33 @@ public sealed class ReliabilityTests(SynthCaches data)
     }
 
     [Fact]
-    public void TrainRefusesACacheThatGivesARankNoBatch_OrAClassWithoutValPositives_NamingIt()
+    public void TrainRefusesATrainSplitTooSmallForItsRanks_OrAClassWithoutValPositives_NamingIt()
     {
         var cfg = XRayHpc.Training.Config.ConfigLoader.LoadFile(TrainRunTests.Config(NewRunDir("fit"), data.Cache32, population: 1));
         var manifest = CacheManifest.Load(data.Cache32);
         Assert.Empty(CacheFitness.Problems(cfg, manifest, 2));
-        // The cache was cut for 2 ranks: a member of 3 leaves one rank without a row group.
-        Assert.Contains(CacheFitness.Problems(cfg, manifest, 3), p => p.Contains("no batch") && p.Contains("--target-ranks 3"));
-        manifest.GetSplit("val").Positives[0] = 0;
-        Assert.Contains(CacheFitness.Problems(cfg, manifest, 2), p => p.Contains("0 positive") && p.Contains($"class '{manifest.ClassNames[0]}'") && p.Contains("undefined"));
+        // Batch counts per rank as the loader deals them: one batch for three ranks is refused, one per rank is not.
+        Assert.Contains(CacheFitness.Problems(cfg, manifest, [1, 0, 0]), p => p.Contains("gives the 3 ranks of a member 1 batch per epoch"));
+        Assert.Empty(CacheFitness.Problems(cfg, manifest, [2, 0]));
 
-        // End to end: 3 ranks on that cache exit 2 with the message, before the run directory exists.
-        var run = NewRunDir("fit3");
-        int rc = TrainRunTests.Train(3, TrainRunTests.Config(run, data.Cache32, population: 1), RunLimit, out var p);
+        // End to end: a cache whose val split has no positive Pneumonia row (as with 12 images) exits 2 naming the class.
+        var cache = Path.Combine(data.Root, "nopos-" + Guid.NewGuid().ToString("N")[..6]);
+        foreach (var f in Directory.GetFiles(data.Cache32, "*", SearchOption.AllDirectories))
+        {
+            var to = Path.Combine(cache, Path.GetRelativePath(data.Cache32, f));
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Copy(f, to);
+        }
+        var edited = CacheManifest.Load(cache);
+        var val = edited.GetSplit("val");
+        val.Negatives[0] += val.Positives[0];
+        val.Positives[0] = 0;
+        edited.Save(cache);
+        var run = NewRunDir("fit-val");
+        int rc = TrainRunTests.Train(1, TrainRunTests.Config(run, cache, population: 1), RunLimit, out var p);
         Assert.True(rc == 2, p.Describe());
-        Assert.Contains("gives member rank 2 of 3 no batch", p.Stderr);
+        Assert.Contains($"the val split has 0 positive and {val.Negatives[0]} negative rows for class '{edited.ClassNames[0]}'", p.Stderr);
+        Assert.Contains("undefined", p.Stderr);
         Assert.False(Directory.Exists(run));
     }
 

@@ -10,19 +10,25 @@ namespace XRayHpc.Training.Train;
 /// </summary>
 public static class CacheFitness
 {
-    public static IReadOnlyList<string> Problems(ExperimentConfig config, CacheManifest manifest, int ranksPerMember)
+    public static IReadOnlyList<string> Problems(ExperimentConfig config, CacheManifest manifest, int ranksPerMember) =>
+        Problems(config, manifest, MemberData.BatchCountsPerRank(config, ranksPerMember, config.Data.BatchSize));
+
+    /// <param name="batchCountsPerRank">Train batches per epoch of each rank of a member (row groups are dealt whole).</param>
+    public static IReadOnlyList<string> Problems(ExperimentConfig config, CacheManifest manifest, IReadOnlyList<int> batchCountsPerRank)
     {
         var problems = new List<string>();
         var cache = config.Data.Cache;
         var train = manifest.GetSplit("train");
-        var counts = MemberData.BatchCountsPerRank(config, ranksPerMember, config.Data.BatchSize);
-        var idle = Enumerable.Range(0, counts.Length).Where(r => counts[r] == 0).ToList();
-        if (idle.Count > 0)
-            problems.Add($"data.cache {cache}: the train split ({train.Rows} rows in {train.Shards.Sum(s => s.RowGroupRows.Count)} row groups) " +
-                         $"gives member rank{(idle.Count > 1 ? "s" : "")} {string.Join(", ", idle)} of {ranksPerMember} no batch; " +
-                         "each rank needs at least one row group: use fewer ranks per member, more images, or preprocess --target-ranks " + ranksPerMember);
+        int ranks = batchCountsPerRank.Count, batches = batchCountsPerRank.Sum();
+        // Too few rows for one batch per rank is an error. A rank left idle only because row groups are dealt whole
+        // (a cache cut for fewer ranks) still trains correctly (its gradient weight is 0): that is the imbalance warning.
+        if (batches < ranks)
+            problems.Add($"data.cache {cache}: the train split ({train.Rows} rows) gives the {ranks} ranks of a member {batches} batch{(batches == 1 ? "" : "es")} " +
+                         $"per epoch at data.batch_size {config.Data.BatchSize}; every rank needs at least one: use fewer ranks per member or more images");
 
-        var metrics = new List<string> { config.Checkpoint.Metric };
+        // Only a metric that decides something (the tuner's, or which checkpoint is best) must be defined.
+        var metrics = new List<string>();
+        if (config.Checkpoint.Enabled) metrics.Add(config.Checkpoint.Metric);
         if (config.Tuner.Kind != TunerKind.None) metrics.Add(config.Tuner.Metric);
         if (metrics.Contains("mean_auroc"))
         {
