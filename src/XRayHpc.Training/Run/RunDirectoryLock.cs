@@ -108,7 +108,18 @@ public sealed record LockOwner(string Host, int Pid, string? SlurmJobId, DateTim
         return SlurmJobId != null && SlurmJobId == me.SlurmJobId && !sameHost;
     }
 
-    static bool ProcessExists(int pid) => !OperatingSystem.IsLinux() || Directory.Exists($"/proc/{pid}");
+    /// <summary>A zombie (killed, not yet reaped: common in containers whose init does not reap) no longer runs.</summary>
+    static bool ProcessExists(int pid)
+    {
+        if (!OperatingSystem.IsLinux()) return true;
+        string stat;
+        try { stat = File.ReadAllText($"/proc/{pid}/stat"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return Directory.Exists($"/proc/{pid}"); }
+        // "pid (comm) S ...": the state follows the last ')' (comm may itself contain parentheses).
+        int close = stat.LastIndexOf(')');
+        char state = close >= 0 && close + 2 < stat.Length ? stat[close + 2] : 'R';
+        return state is not ('Z' or 'X');
+    }
 
     public string Describe() =>
         $"pid {Pid} on host {Host}{(SlurmJobId != null ? $" (Slurm job {SlurmJobId})" : "")}, started {Started.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC";
