@@ -58,6 +58,7 @@ public static class Preprocessor
             SaltId = hasher.SaltId, CodeVersion = CodeVersion,
             PlannedRows = SplitNames.All.ToDictionary(s => s.Name(), s => (long)bySplit[s].Count),
         };
+        SplitCheck.RequireRows(root, adapter.Name, parameters.PlannedRows, "usable");
         var plans = SplitNames.All.SelectMany(s => ShardPlanner.Plan(s, bySplit[s].Count, o.TargetRanks, o.MaxRowsPerGroup, o.RowGroupsPerShard)).ToList();
 
         Directory.CreateDirectory(Path.Combine(outDir, ".progress"));
@@ -96,6 +97,8 @@ public static class Preprocessor
 
         var manifest = BuildManifest(parameters, plans, records, bySplit, hashes, rejects.Count);
         RejectsFile.Write(outDir, rejects);
+        // --skip-bad can empty a split that had rows planned: no manifest then, so nothing trains on it.
+        SplitCheck.RequireRows(root, adapter.Name, manifest.Splits.ToDictionary(kv => kv.Key, kv => kv.Value.Rows), "written");
         manifest.Save(outDir);
         Log.Info("done: {0} shards written, {1} kept, {2} rejected; train/val/test rows {3}/{4}/{5}",
             written, kept, rejects.Count, manifest.Splits["train"].Rows, manifest.Splits["val"].Rows, manifest.Splits["test"].Rows);

@@ -49,11 +49,17 @@ internal sealed class ColumnChunkReader<T> where T : struct
         if (d.MaxRep > 0) _listOffsets = new int[Math.Max(1, (int)Math.Min(expectedRows + 1, 1024L + chunkLen * 8L))];
     }
 
+    /// <summary>Check each page's CRC-32 against its header when the writer recorded one.</summary>
+    public bool VerifyChecksums { get; init; } = true;
+    /// <summary>Index of the page being decoded within the chunk (0 = first), for error messages.</summary>
+    public int CurrentPage { get; private set; } = -1;
+
     public ColumnData Read()
     {
         int pos = 0;
         while (_valuesSeen < _expectedValues)
         {
+            CurrentPage++;
             if (pos >= _chunkLen)
                 throw new CorruptDataException($"column chunk ends after {_valuesSeen} of {_expectedValues} values", pos);
             CurrentPageOffset = pos;
@@ -65,6 +71,8 @@ internal sealed class ColumnChunkReader<T> where T : struct
             if (h.CompressedSize < 0 || h.CompressedSize > _chunkLen - pos)
                 throw new CorruptDataException($"page size {h.CompressedSize} runs past the column chunk ({_chunkLen - pos} bytes left)", CurrentPageOffset);
             if (h.UncompressedSize < 0) throw new CorruptDataException($"uncompressed page size {h.UncompressedSize} is negative", CurrentPageOffset);
+            if (VerifyChecksums && h.Crc is { } expected && Crc32.Compute(_chunk.AsSpan(pos, h.CompressedSize)) is var actual && actual != expected)
+                throw new CorruptDataException($"page {CurrentPage}: CRC-32 mismatch (header {expected:x8}, page bytes {actual:x8}): the page is corrupt", CurrentPageOffset);
             switch (h.Type)
             {
                 case PageType.DictionaryPage: ReadDictionary(h, pos); break;

@@ -279,8 +279,10 @@ internal sealed class ColumnChunkWriter
             int n = Codecs.Compress(_codec, raw, ref _compressed, _opts.CompressionLevel);
             body = _compressed.AsSpan(0, n);
         }
-        if (dictPageValues >= 0) PageHeader.WriteDictionaryPage(_header, raw.Length, body.Length, dictPageValues);
-        else PageHeader.WriteDataPageV1(_header, raw.Length, body.Length, numValues, encoding, null);
+        // PageHeader.crc: CRC-32 of the bytes as written after the header (compressed), so any reader can check them.
+        uint crc = Crc32.Compute(body);
+        if (dictPageValues >= 0) PageHeader.WriteDictionaryPage(_header, raw.Length, body.Length, dictPageValues, crc);
+        else PageHeader.WriteDataPageV1(_header, raw.Length, body.Length, numValues, encoding, null, crc);
         output.Write(_header.Written);
         output.Write(body);
         position += _header.Length + body.Length;

@@ -17,18 +17,21 @@ public sealed class CliProcess : IDisposable
 
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "xrayhpc.dll");
 
-    public static CliProcess Start(int ranks, IEnumerable<string> args, IDictionary<string, string>? env = null)
+    public static CliProcess Start(int ranks, IEnumerable<string> args, IDictionary<string, string>? env = null, string? workingDirectory = null)
     {
         var psi = ranks > 0
             ? new ProcessStartInfo(ExternalTool.Resolve("mpirun")) { ArgumentList = { "-np", ranks.ToString(), "dotnet", Dll } }
             : new ProcessStartInfo("dotnet") { ArgumentList = { Dll } };
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.RedirectStandardOutput = psi.RedirectStandardError = true;
+        if (workingDirectory != null) psi.WorkingDirectory = workingDirectory;
         psi.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";
         psi.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
         psi.Environment["OMPI_MCA_rmaps_base_oversubscribe"] = "1";
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         psi.Environment.Remove("XRAYHPC_FAULT_NAN");
+        psi.Environment.Remove("XRAYHPC_FAULT_CHECKPOINT");
+        psi.Environment.Remove("SLURM_JOB_ID");
         psi.Environment.Remove("SLURM_CPUS_PER_TASK");
         if (env != null) foreach (var (k, v) in env) psi.Environment[k] = v;
         return new CliProcess(psi);

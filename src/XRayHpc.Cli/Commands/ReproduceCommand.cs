@@ -133,7 +133,7 @@ public sealed class ReproduceCommand : ICliCommand
                 """);
             Console.Error.WriteLine($"reproduce: config {c.Id}: {c.Name}, {epochs} epoch(s)");
             var sw = Stopwatch.StartNew();
-            int rc = BenchCommand.Launch([.. MpiLauncher.Default(c.Ranks, c.ThreadsPerRank), .. self, "train", yaml], c.ThreadsPerRank);
+            int rc = BenchCommand.Launch([.. MpiLauncher.Default(c.Ranks, c.ThreadsPerRank), .. self, "train", yaml, "--overwrite"], c.ThreadsPerRank);
             double minutes = sw.Elapsed.TotalMinutes;
             if (rc != 0) { Console.Error.WriteLine($"reproduce: config {c.Id} failed (exit code {rc}); see {runDir}/logs"); return ExitCodes.Failure; }
             var run = RunData.Load(runDir);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using XRayHpc.Mpi;
 using XRayHpc.Training.Config;
+using XRayHpc.Training.Run;
 using XRayHpc.Training.Train;
 
 namespace XRayHpc.Cli.Commands;
@@ -18,13 +19,14 @@ public sealed class TrainCommand : ICliCommand
     {
         var config = new Argument<string>("experiment") { Description = "Experiment YAML (see jobs/experiments/)" };
         var set = new Option<string[]>("--set") { Description = "Override a config key: --set optimizer.lr=0.01 (repeatable; values are YAML)", AllowMultipleArgumentsPerToken = false };
-        var resume = new Option<bool>("--resume") { Description = "Continue from the latest complete checkpoint set in run.dir" };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the latest complete checkpoint set in run.dir (the config may change only the keys the README lists)" };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace the run already in run.dir (refused without it)" };
         var replay = new Option<string?>("--replay") { Description = "lineage.jsonl of an earlier run: retrain one member's hyperparameter schedule alone" };
         var member = new Option<int>("--member") { Description = "With --replay: the member whose schedule to retrain", DefaultValueFactory = _ => 0 };
         var cmd = new Command("train", "Train a population of models data-parallel over MPI ranks, tuned by PBT/ASHA/random search, with checkpoints.");
         cmd.Arguments.Add(config);
-        foreach (var o in new Option[] { set, resume, replay, member }) cmd.Options.Add(o);
-        cmd.SetAction(r => Run(r.GetValue(config)!, r.GetValue(set) ?? [], r.GetValue(resume), r.GetValue(replay), r.GetValue(member)));
+        foreach (var o in new Option[] { set, resume, overwrite, replay, member }) cmd.Options.Add(o);
+        cmd.SetAction(r => Run(r.GetValue(config)!, r.GetValue(set) ?? [], r.GetValue(resume), r.GetValue(replay), r.GetValue(member), r.GetValue(overwrite)));
         return cmd;
     }
 
@@ -32,7 +34,7 @@ public sealed class TrainCommand : ICliCommand
         new[] { "OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK", "SLURM_PROCID" }
             .Select(Environment.GetEnvironmentVariable).FirstOrDefault(v => v != null) is null or "0";
 
-    public static int Run(string configPath, string[] overrides, bool resume, string? replay, int replayMember)
+    public static int Run(string configPath, string[] overrides, bool resume, string? replay, int replayMember, bool overwrite = false)
     {
         // Everything that can be wrong with the input is checked before MPI starts and before anything is written.
         ExperimentConfig cfg;
@@ -41,6 +43,7 @@ public sealed class TrainCommand : ICliCommand
             var sets = overrides.ToList();
             if (replay != null) sets.AddRange(["tuner.kind=none", "tuner.population=1"]);
             cfg = ConfigLoader.LoadFile(configPath, sets);
+            ConfigPaths.MakeAbsolute(cfg);
             var problems = new List<ConfigProblem>();
             if (!File.Exists(Path.Combine(cfg.Data.Cache, "manifest.yaml")))
                 problems.Add(new ConfigProblem(configPath, 0, 0, "data.cache", $"no preprocessed cache at '{cfg.Data.Cache}' (manifest.yaml missing; run `xrayhpc preprocess` first)"));
@@ -58,12 +61,13 @@ public sealed class TrainCommand : ICliCommand
         return MpiEnvironment.RunGuarded(() =>
         {
             Trainer trainer;
-            try { trainer = new Trainer(cfg, new TrainOptions { Resume = resume, ReplayLineage = replay, ReplayMember = replayMember }, Communicator.world); }
-            catch (ArgumentException e) // e.g. world size not a multiple of the population: same verdict on every rank
+            try { trainer = new Trainer(cfg, new TrainOptions { Resume = resume, Overwrite = overwrite, ReplayLineage = replay, ReplayMember = replayMember }, Communicator.world); }
+            catch (Exception e) when (e is ArgumentException or RunDirectoryException) // e.g. world size not a multiple of the population, run.dir in use: same verdict on every rank
             {
                 if (Communicator.world.Rank == 0) Console.Error.WriteLine($"train: {e.Message}");
                 return ExitCodes.BadInput;
             }
+            using var owned = trainer;
             return trainer.Run() switch
             {
                 TrainExit.CheckpointedForRequeue => ExitCodes.CheckpointedForRequeue,

@@ -341,6 +341,8 @@ internal sealed class PageHeader
     public int NumNulls, NumRows, DefLevelsByteLength, RepLevelsByteLength;
     public bool IsCompressed = true;
     public bool HasDataHeader, HasDictHeader, HasV2Header;
+    /// <summary>CRC-32 of the page bytes after the header, as stored (compressed); null when the writer left it out.</summary>
+    public uint? Crc;
 
     public static PageHeader Read(R r)
     {
@@ -354,6 +356,7 @@ internal sealed class PageHeader
                 case 1 when t == R.I32: h.Type = (PageType)r.ReadI32(); hasType = true; break;
                 case 2 when t == R.I32: h.UncompressedSize = r.ReadI32(); hasU = true; break;
                 case 3 when t == R.I32: h.CompressedSize = r.ReadI32(); hasC = true; break;
+                case 4 when t == R.I32: h.Crc = unchecked((uint)r.ReadI32()); break;
                 case 5 when t == R.Struct:
                     h.HasDataHeader = true;
                     r.BeginStruct();
@@ -412,13 +415,14 @@ internal sealed class PageHeader
     }
 
     public static void WriteDataPageV1(CompactWriter w, int uncompressed, int compressed, int numValues,
-        Encoding encoding, Statistics? stats)
+        Encoding encoding, Statistics? stats, uint crc)
     {
         w.Clear();
         w.BeginStruct();
         w.I32(1, (int)PageType.DataPage);
         w.I32(2, uncompressed);
         w.I32(3, compressed);
+        w.I32(4, unchecked((int)crc));
         w.StructField(5);
         w.I32(1, numValues);
         w.I32(2, (int)encoding);
@@ -429,13 +433,14 @@ internal sealed class PageHeader
         w.EndStruct();
     }
 
-    public static void WriteDictionaryPage(CompactWriter w, int uncompressed, int compressed, int numValues)
+    public static void WriteDictionaryPage(CompactWriter w, int uncompressed, int compressed, int numValues, uint crc)
     {
         w.Clear();
         w.BeginStruct();
         w.I32(1, (int)PageType.DictionaryPage);
         w.I32(2, uncompressed);
         w.I32(3, compressed);
+        w.I32(4, unchecked((int)crc));
         w.StructField(7);
         w.I32(1, numValues);
         w.I32(2, (int)Encoding.Plain);

@@ -43,7 +43,12 @@ public sealed class DataConfig
     public int LoaderThreads { get; set; } = 1;
     /// <summary>BCE pos_weight = negatives/positives per class from the train split (multilabel only).</summary>
     public bool PosWeight { get; set; } = true;
+    /// <summary>pages: every Parquet page's CRC-32 is checked as it is read (always on). full: also every shard's
+    /// SHA-256 against manifest.yaml, once per shard, before the first step.</summary>
+    public CacheVerification Verify { get; set; } = CacheVerification.Pages;
 }
+
+public enum CacheVerification { Pages, Full }
 
 public sealed class ModelConfig
 {

@@ -59,6 +59,7 @@ public static class RunJson
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new UndefinedAsNull() },
     };
 
     public static string Line<T>(T value) => JsonSerializer.Serialize(value, Options);

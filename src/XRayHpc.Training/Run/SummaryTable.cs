@@ -16,7 +16,9 @@ public static class SummaryTable
         t.AddRow("hyperparameters", Markup.Escape(string.Join(", ", r.GetProperty("hyperparameters").EnumerateObject().Select(p => $"{p.Name}={p.Value.GetDouble():G4}"))));
         t.AddRow("val mean AUROC", Fmt(r.GetProperty("val_mean_auroc")));
         t.AddRow("test mean AUROC", Fmt(r.GetProperty("test_mean_auroc")));
-        foreach (var p in r.GetProperty("auroc").EnumerateObject()) t.AddRow($"  test AUROC {Markup.Escape(p.Name)}", Fmt(p.Value));
+        if (r.GetProperty("auroc") is { ValueKind: JsonValueKind.Object } auroc)
+            foreach (var p in auroc.EnumerateObject()) t.AddRow($"  test AUROC {Markup.Escape(p.Name)}", Fmt(p.Value));
+        if (r.TryGetProperty("checkpoint", out var ck)) t.AddRow("metrics from checkpoint", ck.ValueKind == JsonValueKind.String ? Markup.Escape(ck.GetString()!) : "none (not saved)");
         t.AddRow("images/s (all ranks)", r.GetProperty("images_per_s").ToString());
         if (r.TryGetProperty("allreduce_share", out var share)) t.AddRow("step time in allreduce", $"{share.GetDouble() * 100:F1} %");
         t.AddRow("wall time (s)", r.GetProperty("wall_s").ToString());
@@ -24,5 +26,10 @@ public static class SummaryTable
         AnsiConsole.Write(t);
     }
 
-    static string Fmt(JsonElement e) => e.ValueKind == JsonValueKind.Number ? e.GetDouble().ToString("F4") : e.ToString();
+    static string Fmt(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Number => e.GetDouble().ToString("F4"),
+        JsonValueKind.Null => "undefined",
+        _ => e.ToString(),
+    };
 }

@@ -20,7 +20,7 @@ namespace XRayHpc.Training.Train;
 /// members (member i = ranks [i·N/P, (i+1)·N/P)); each member trains data-parallel on its own communicator;
 /// at every ready point all members evaluate, world rank 0 asks the tuner, and the decisions are broadcast.
 /// </summary>
-public sealed class Trainer
+public sealed class Trainer : IDisposable
 {
     readonly ExperimentConfig _cfg;
     readonly TrainOptions _opt;
@@ -36,6 +36,8 @@ public sealed class Trainer
     readonly bool _multiClass;
     readonly int _threads;
     readonly Stopwatch _clock = Stopwatch.StartNew();
+    readonly CheckpointOutcome _checkpoints = new();
+    readonly RunDirectoryLock? _lock; // world rank 0 only
 
     // Member state on this rank (everything below is saved in checkpoints).
     MemberModel _model = null!;
@@ -64,20 +66,36 @@ public sealed class Trainer
         _comm = world.Split(_member, world.Rank) ?? throw new InvalidOperationException("MPI_Comm_split gave no communicator");
         _rank0 = world.Rank == 0;
         _run = new RunLayout(config.Run.Dir, config.Checkpoint.Dir);
+        _manifest = CacheManifest.Load(config.Data.Cache);
+        if (CacheFitness.Problems(config, _manifest, _pop.RanksPerMember) is { Count: > 0 } unfit)
+            throw new ArgumentException("the cache cannot train this experiment:\n  " + string.Join("\n  ", unfit));
+        if (ShardVerification.Run(config, _manifest, world) is { Count: > 0 } corrupt)
+            throw new ArgumentException("data.verify: full: the cache does not match its manifest:\n  " + string.Join("\n  ", corrupt));
+        // Rank 0 claims the run directory (lock; --resume/--overwrite rules) before anything is written to it.
+        var notes = new List<string>();
+        string refused = "";
         if (_rank0)
         {
-            Directory.CreateDirectory(_run.Dir);
-            File.WriteAllText(_run.ResolvedConfig, ConfigLoader.ToYaml(config));
+            try
+            {
+                _lock = RunClaim.Claim(_run, config, options.Resume, options.Overwrite, notes);
+                File.WriteAllText(_run.ResolvedConfig, ConfigLoader.ToYaml(config));
+            }
+            catch (RunDirectoryException e) { refused = e.Message; }
         }
-        world.Barrier();
+        refused = world.BcastString(_rank0 ? refused : null, 0);
+        if (refused.Length > 0) throw new RunDirectoryException(refused);
         _log = RankLog.Configure(_run, world.Rank, config.Logging.Level);
+        foreach (var n in notes) { _log.Warn(n); Console.Error.WriteLine($"train: {n}"); }
         _store = new CheckpointStore(_run.Checkpoints, config.Checkpoint.KeepLast);
         _threads = ThreadCount(config);
         torch.set_num_threads(_threads);
-        _manifest = CacheManifest.Load(config.Data.Cache);
         _multiClass = config.Data.Task == TaskKind.Multiclass;
-        _log.Info($"rank {world.Rank}/{world.Size}: member {_member} (member rank {_comm.Rank}/{_comm.Size}), {_threads} torch threads, torch {torch.version}");
+        _log.Info($"rank {world.Rank}/{world.Size} (pid {Environment.ProcessId}): member {_member} (member rank {_comm.Rank}/{_comm.Size}), {_threads} torch threads, torch {torch.version}");
     }
+
+    /// <summary>Releases the run directory (world rank 0 holds its lock).</summary>
+    public void Dispose() => _lock?.Dispose();
 
     /// <summary>config > SLURM_CPUS_PER_TASK > cores / ranks on this node.</summary>
     public static int ThreadCount(ExperimentConfig config)
@@ -113,9 +131,13 @@ public sealed class Trainer
         if (_opt.Resume)
         {
             resumeStep = _world.BcastArray<long>(_rank0 ? [_store.FindLatestComplete(_pop.Members) ?? -1] : null, 0)[0];
-            if (resumeStep < 0) _log.Warn($"--resume: no complete checkpoint in {_run.Checkpoints}; starting fresh");
+            if (resumeStep < 0)
+            {
+                _log.Warn($"--resume: no complete checkpoint in {_run.Checkpoints}; starting fresh");
+                if (_rank0) Console.Error.WriteLine($"train: --resume: no complete checkpoint in {_run.Checkpoints}; starting fresh");
+            }
         }
-        if (resumeStep >= 0) ResumeFrom(resumeStep, data, metricsFile, lineageFile, classes.Count);
+        if (resumeStep >= 0) { ResumeFrom(resumeStep, data, metricsFile, lineageFile, classes.Count); _checkpoints.Saved(resumeStep); }
         else
         {
             StartFresh(replay, classes.Count);
@@ -161,8 +183,23 @@ public sealed class Trainer
         });
         if (exit != TrainExit.Ok) return exit;
 
-        Finish(evaluator, progress);
-        return TrainExit.Ok;
+        var unsaved = UnsavedCheckpoints(total);
+        Finish(evaluator, progress, total, unsaved);
+        if (unsaved == null) return TrainExit.Ok;
+        _log.Error($"run incomplete: {unsaved}");
+        if (_rank0) Console.Error.WriteLine($"train: FAILED: {unsaved}");
+        return TrainExit.Failure;
+    }
+
+    /// <summary>Null when checkpoints are off or the final set and a best checkpoint are on disk; else why the run failed (same on every rank).</summary>
+    string? UnsavedCheckpoints(long total)
+    {
+        if (!_cfg.Checkpoint.Enabled) return null;
+        if (_checkpoints.MissingFinal(total, _run.Checkpoints) is { } missing) return missing;
+        var best = !_rank0 || _store.ReadBest() is { } b && _store.Verify(b.Member, b.Step) == null ? "" :
+            $"no best checkpoint in {_run.Checkpoints}: no evaluation gave a defined {_cfg.Checkpoint.Metric}";
+        best = _world.BcastString(best, 0);
+        return best.Length == 0 ? null : best;
     }
 
     // ---- one optimizer step of this member ----------------------------------------------------------
@@ -390,8 +427,11 @@ public sealed class Trainer
         _model.Optimizer.load_state_tensors(opt);
         foreach (var t in weights.Values.Concat(opt.Values)) t.Dispose();
         _step = state.Step; _round = state.Round; _skipped = state.SkippedSteps; _badInARow = state.ConsecutiveBadSteps;
-        _lossSum = double.Parse(state.Extra["train_loss_sum"], CultureInfo.InvariantCulture);
-        _lossCount = long.Parse(state.Extra["train_loss_count"], CultureInfo.InvariantCulture);
+        // This rank's own loss sums and BatchNorm statistics, when the checkpoint has them for this rank (same rank count).
+        var r = _comm.Rank;
+        _lossSum = double.Parse(state.Extra.GetValueOrDefault($"train_loss_sum.{r}") ?? state.Extra.GetValueOrDefault("train_loss_sum") ?? "0", CultureInfo.InvariantCulture);
+        _lossCount = long.Parse(state.Extra.GetValueOrDefault($"train_loss_count.{r}") ?? state.Extra.GetValueOrDefault("train_loss_count") ?? "0", CultureInfo.InvariantCulture);
+        if (_comm.Size > 1 && RankBatchNorm.Load(Path.Combine(dir, RankBatchNorm.FileName), r) is { } bn) RankBatchNorm.Restore(_model.Net, bn);
         _stopped = state.Extra.GetValueOrDefault("stopped") == "true";
         if (state.Rng.TryGetValue($"torch.{_comm.Rank}", out var rng)) torch.set_rng_state(Convert.FromBase64String(rng));
         data.Seek(state.Epoch, state.BatchInEpoch, BatchSizeOf(_hp));
@@ -406,14 +446,46 @@ public sealed class Trainer
 
     /// <summary>
     /// Every rank calls this. Member roots write their member; the set is committed (latest/best) only when
-    /// every member succeeded. A failed save is reported and training goes on: the previous set stays valid.
+    /// every member succeeded. A failed save is retried once (a flaky file system, space freed meanwhile); if the
+    /// retry fails too it is reported and training goes on, and the end of the run reports the failure.
     /// </summary>
     bool SaveCheckpoint(int classes)
     {
         if (!_cfg.Checkpoint.Enabled) return true;
-        if (_comm.Size > 1) _dp.AverageBatchNormStatistics();
         var tunerJson = _world.BcastString(_rank0 ? _tuner?.Save().ToJson() ?? "" : null, 0);
-        var rngs = _comm.Allgatherv<byte>(torch.get_rng_state());
+        // Everything per rank travels to the member root; nothing here changes the live model (see RankBatchNorm).
+        var ranks = new RankState(
+            _comm.Allgatherv<byte>(torch.get_rng_state()),
+            _comm.Allgatherv<double>([_lossSum, _lossCount]),
+            _comm.Size > 1 ? _comm.Allgatherv<double>(RankBatchNorm.Capture(_model.Net)) : null);
+        string? error = null;
+        for (int attempt = 0; attempt < 2; attempt++)
+        {
+            error = TryWriteCheckpointSet(tunerJson, ranks, attempt);
+            if (_world.Allreduce(error == null ? 1 : 0, Op.Min) == 1)
+            {
+                _checkpoints.Saved(_step);
+                _log.Info($"checkpoint step {_step} written{(attempt > 0 ? " on the second attempt" : "")}");
+                return true;
+            }
+            if (attempt == 0 && error != null) _log.Warn($"checkpoint at step {_step} failed, retrying once: {error}");
+        }
+        if (error == "") error = "another member's checkpoint write failed (its first rank's log says why)";
+        _checkpoints.Failed(error);
+        if (error != null)
+        {
+            var previous = _checkpoints.PreviousSet(_run.Checkpoints);
+            _log.Error($"CHECKPOINT FAILED twice at step {_step} (training continues; {previous}): {error}");
+            Console.Error.WriteLine($"[xrayhpc] checkpoint failed at step {_step}, training continues; {previous}: {error}");
+        }
+        return false;
+    }
+
+    /// <summary>One attempt at writing and committing this step's set; null when this rank's part succeeded, else why not.</summary>
+    sealed record RankState(byte[][] Rngs, double[][] Losses, double[][]? BatchNorm);
+
+    string? TryWriteCheckpointSet(string tunerJson, RankState ranks, int attempt)
+    {
         string? error = null;
         if (_comm.Rank == 0)
         {
@@ -425,20 +497,34 @@ public sealed class Trainer
                 TunerState = tunerJson,
                 Extra =
                 {
-                    ["train_loss_sum"] = _lossSum.ToString("R", CultureInfo.InvariantCulture),
-                    ["train_loss_count"] = _lossCount.ToString(CultureInfo.InvariantCulture),
                     ["stopped"] = _stopped ? "true" : "false",
                     ["population_hp"] = JsonSerializer.Serialize(_allHp, RunJson.Options),
                 },
             };
             (state.Epoch, state.BatchInEpoch) = (_data.Epoch, _data.BatchInEpoch);
-            for (int r = 0; r < rngs.Length; r++) state.Rng[$"torch.{r}"] = Convert.ToBase64String(rngs[r]);
+            for (int r = 0; r < ranks.Rngs.Length; r++) state.Rng[$"torch.{r}"] = Convert.ToBase64String(ranks.Rngs[r]);
+            // Each rank's own running train-loss sums: the member-wide sum is formed at the next evaluation.
+            for (int r = 0; r < ranks.Losses.Length; r++)
+            {
+                state.Extra[$"train_loss_sum.{r}"] = ranks.Losses[r][0].ToString("R", CultureInfo.InvariantCulture);
+                state.Extra[$"train_loss_count.{r}"] = ((long)ranks.Losses[r][1]).ToString(CultureInfo.InvariantCulture);
+            }
+            var files = new List<(string, Action<string>)>
+            {
+                ("model.safetensors", p =>
+                {
+                    FaultInjection.CheckpointWrite(_step, attempt);
+                    var live = _model.ModelState();
+                    if (ranks.BatchNorm == null) { Safetensors.Save(p, live); return; }
+                    var (averaged, owned) = RankBatchNorm.Averaged(_model.Net, live, ranks.BatchNorm);
+                    try { Safetensors.Save(p, averaged); } finally { foreach (var t in owned) t.Dispose(); }
+                }),
+                ("optimizer.safetensors", p => { using var copies = torch.NewDisposeScope(); Safetensors.Save(p, _model.OptimizerState()); }),
+            };
+            if (ranks.BatchNorm != null) files.Add((RankBatchNorm.FileName, p => RankBatchNorm.Save(p, ranks.BatchNorm)));
             try
             {
-                _store.WriteMember(state, [
-                    ("model.safetensors", p => Safetensors.Save(p, _model.ModelState())),
-                    ("optimizer.safetensors", p => { using var copies = torch.NewDisposeScope(); Safetensors.Save(p, _model.OptimizerState()); }),
-                ]);
+                _store.WriteMember(state, files);
             }
             catch (CheckpointWriteException e) { error = e.Message; }
             catch (TorchException e) { error = $"checkpoint of member {_member} at step {_step}: {e.Message}"; }
@@ -454,19 +540,13 @@ public sealed class Trainer
             }
             catch (CheckpointWriteException e) { error = e.Message; }
         }
-        bool ok = _world.Allreduce(error == null ? 1 : 0, Op.Min) == 1;
-        if (error != null)
-        {
-            _log.Error($"CHECKPOINT FAILED (training continues; the previous checkpoint is intact): {error}");
-            Console.Error.WriteLine($"[xrayhpc] checkpoint failed at step {_step}, training continues: {error}");
-        }
-        else if (ok) _log.Info($"checkpoint step {_step} written");
-        return ok;
+        // A member root whose own write succeeded still fails this attempt when another member's did not.
+        return error ?? (allWritten ? null : "");
     }
 
     // ---- the end: test split of the best member, predictions, summary -------------------------------
 
-    void Finish(Evaluator evaluator, ProgressView progress)
+    void Finish(Evaluator evaluator, ProgressView progress, long total, string? unsaved)
     {
         // Best member by its last validation score (finite scores only).
         int best = _lastScore.Where(kv => double.IsFinite(kv.Value)).OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key)
@@ -484,17 +564,24 @@ public sealed class Trainer
             if (_comm.Rank == 0)
             {
                 WritePredictions(best, test, classes);
+                // The metrics below are of the best member's final model: they name the checkpoint holding it, and
+                // are left out (null) when that model never reached the disk (a failed final checkpoint).
+                bool onDisk = !_cfg.Checkpoint.Enabled || _checkpoints.LastSaved == total;
                 var summary = new Dictionary<string, object?>
                 {
-                    ["best_member"] = best, ["hyperparameters"] = _hp, ["val_mean_auroc"] = _lastScore.GetValueOrDefault(best),
-                    ["test_mean_auroc"] = report.MeanAuroc, ["auroc"] = report.PerClassAuroc,
-                    ["test_accuracy"] = report.Accuracy, ["test_f1"] = report.F1,
+                    ["best_member"] = best, ["hyperparameters"] = _hp,
+                    ["checkpoint"] = !_cfg.Checkpoint.Enabled || !onDisk ? null : $"member-{best}/{CheckpointStore.StepName(total)}",
+                    ["best_checkpoint"] = _cfg.Checkpoint.Enabled && _store.ReadBest() is { } bc ? $"member-{bc.Member}/{CheckpointStore.StepName(bc.Step)}" : null,
+                    ["checkpoint_error"] = unsaved,
+                    ["val_mean_auroc"] = onDisk ? _lastScore.GetValueOrDefault(best) : null,
+                    ["test_mean_auroc"] = onDisk ? report.MeanAuroc : null, ["auroc"] = onDisk ? report.PerClassAuroc : null,
+                    ["test_accuracy"] = onDisk ? report.Accuracy : null, ["test_f1"] = onDisk ? report.F1 : null,
                     ["images_per_s"] = Math.Round(imagesPerS, 2), ["allreduce_share"] = Math.Round(allreduceShare, 4), ["wall_s"] = Math.Round(_clock.Elapsed.TotalSeconds, 2),
                     ["ranks"] = _world.Size, ["threads"] = _threads, ["model"] = _cfg.Model.Name,
                     ["precision"] = _cfg.Precision.Dtype.ToString().ToLowerInvariant(), ["population"] = _pop.Members,
                     ["skipped_steps"] = _skipped, ["final_checksum"] = _model.Checksum(),
                 };
-                summaryJson = JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
+                summaryJson = JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true, Converters = { new UndefinedAsNull() } });
                 File.WriteAllText(_run.Summary, summaryJson);
             }
         }
