@@ -69,12 +69,14 @@ launch_cmd() {
 
 # run_forwarding <command...>: runs the command in the background and forwards SIGUSR1/SIGTERM to it,
 # so a `#SBATCH --signal=B:USR1@N` reaches mpirun/srun (bash defers traps while a foreground child
-# runs). Sets rc to the command's exit code.
+# runs). Sets rc to the command's exit code. TERM is forwarded as USR1: the ranks treat both alike
+# (checkpoint, exit 75), but OpenMPI's mpirun answers its own SIGTERM by killing the ranks after ~3 s and
+# exiting 1 (measured with 4.1), so only USR1 lets the checkpoint finish and the 75 reach this script.
 run_forwarding() {
   "$@" &
   local child=$!
   trap "echo \"\$(date -u +%FT%TZ) received USR1: forwarding to the launcher (pid $child)\"; kill -USR1 $child 2>/dev/null || true" USR1
-  trap "echo \"\$(date -u +%FT%TZ) received TERM: forwarding to the launcher (pid $child)\"; kill -TERM $child 2>/dev/null || true" TERM
+  trap "echo \"\$(date -u +%FT%TZ) received TERM: forwarding to the launcher (pid $child)\"; kill -USR1 $child 2>/dev/null || true" TERM
   set +e
   while :; do
     wait "$child"; rc=$?
@@ -115,11 +117,16 @@ need_experiment() {
   [ -f "$1" ] || { echo "xrayhpc job: experiment file '$1' not found (relative paths are relative to the submit directory ${SLURM_SUBMIT_DIR:-$PWD})" >&2; exit 2; }
 }
 
-# resume_args: --resume when this run folder already holds a checkpoint (a requeued or resubmitted job).
+# resume_args: --resume when this run folder already holds a run (a requeued or resubmitted job). A run
+# folder with a config but no checkpoint yet (a start that failed early) also needs --resume: train refuses
+# to write into a non-empty run folder without it, and --resume there checks the config and starts fresh.
 resume_args() {
   resume=()
   if [ -s "$run_dir/checkpoints/latest" ]; then
     resume=(--resume)
     echo "resuming from checkpoint $(cat "$run_dir/checkpoints/latest") (restart ${SLURM_RESTART_COUNT:-0})"
+  elif [ -f "$run_dir/config.resolved.yaml" ]; then
+    resume=(--resume)
+    echo "run folder $run_dir holds a run without a checkpoint: --resume starts it fresh (restart ${SLURM_RESTART_COUNT:-0})"
   fi
 }
