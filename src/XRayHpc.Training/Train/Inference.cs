@@ -38,7 +38,7 @@ public sealed class Inference : IDisposable
         torch.set_num_threads(Trainer.ThreadCount(Config));
         _manifest = CacheManifest.Load(Config.Data.Cache);
         _multiClass = Config.Data.Task == TaskKind.Multiclass;
-        _model = new MemberModel(Config, _manifest.ClassNames.Count, 0, new Dictionary<string, double>());
+        _model = new MemberModel(Config, _manifest.ClassNames.Count, 0, new Dictionary<string, double>(), initFromFile: false);
         var (weights, _) = Safetensors.Load(Path.Combine(dir, "model.safetensors"));
         using (torch.no_grad()) _model.Net.load_state_dict(weights);
         foreach (var t in weights.Values) t.Dispose();

@@ -198,7 +198,7 @@ public sealed class Trainer
             loss?.backward();
             _dp.SynchronizeGradients(n);
             allreduce = _dp.LastBreakdownSeconds.Communicate;
-            if (_cfg.Optimizer.GradClip > 0) XRayHpc.Torch.nn.utils.clip_grad_norm_(_model.Net.parameters(), _cfg.Optimizer.GradClip);
+            if (_cfg.Optimizer.GradClip > 0) XRayHpc.Torch.nn.utils.clip_grad_norm_(_model.Net.parameters().Where(p => p.requires_grad), _cfg.Optimizer.GradClip);
             _model.Optimizer.step();
             _lossSum += lossValue * n; _lossCount += n;
         }
@@ -372,6 +372,7 @@ public sealed class Trainer
         _dp?.Dispose();
         _model?.Dispose();
         _model = new MemberModel(_cfg, classes, seed, hp);
+        if (_comm.Rank == 0) TransferLog.Write(_log, _member, _model);
         _dp = new DataParallel(_model.Net, _comm, new DataParallelOptions());
         _dp.BroadcastParameters(0);
     }
