@@ -98,6 +98,46 @@ public sealed class TransferTrainTests(SynthCaches data)
         Assert.Equal(FreezeMode.Backbone, ConfigLoader.Load(ConfigLoader.ToYaml(ok), "resolved").Model.Freeze.Effective);
     }
 
+    [Fact]
+    public void WeightsImport_ConvertsAPthToSafetensors_AndRefusesAPickleThatRunsCode()
+    {
+        var dir = Directory.CreateTempSubdirectory("xrayhpc-import-").FullName;
+        try
+        {
+            var marker = Path.Combine(dir, "ran");
+            var script = $$"""
+                import collections, os, torch
+                class P:
+                    def __reduce__(self): return (os.system, ("touch {{marker}}",))
+                torch.save(collections.OrderedDict(w=torch.arange(6.).reshape(2, 3), n=torch.tensor(3)), "{{dir}}/ok.pth", _use_new_zipfile_serialization=False)
+                torch.save({"w": P()}, "{{dir}}/evil.pth")
+                """;
+            var py = System.Diagnostics.Process.Start("/usr/bin/python3", ["-c", script])!;
+            py.WaitForExit();
+            Assert.Equal(0, py.ExitCode);
+
+            using (var p = CliProcess.Start(0, ["weights", "import", Path.Combine(dir, "ok.pth"), "--out", Path.Combine(dir, "ok.safetensors")]))
+            {
+                Assert.True(p.Wait(TimeSpan.FromMinutes(1)) == 0, p.Describe());
+                Assert.Contains("w\t[2, 3]\tFloat32", p.Stdout);
+                Assert.Contains("n\t[]\tInt64", p.Stdout);
+            }
+            var (t, meta) = Safetensors.Load(Path.Combine(dir, "ok.safetensors"));
+            Assert.Equal([0f, 1, 2, 3, 4, 5], t["w"].ToArray<float>());
+            Assert.Equal("pth", meta["source_format"]);
+            foreach (var x in t.Values) x.Dispose();
+
+            using (var p = CliProcess.Start(0, ["weights", "import", Path.Combine(dir, "evil.pth"), "--out", Path.Combine(dir, "evil.safetensors")]))
+            {
+                Assert.True(p.Wait(TimeSpan.FromMinutes(1)) == 2, p.Describe());
+                Assert.Contains("posix.system", p.Stderr);
+            }
+            Assert.False(File.Exists(marker));
+            Assert.False(File.Exists(Path.Combine(dir, "evil.safetensors")));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
     static byte[] Bytes(Tensor t)
     {
         using var c = t.contiguous();
