@@ -41,7 +41,8 @@ public sealed class BatchLoader : IDisposable
         Classes = m.ClassNames.Count;
         Plan = new EpochPlan(Reader.RowGroupsFor(options.Epoch, options.Seed, options.Shuffle), options.ShuffleWindowRowGroups);
         BatchesPerEpoch = CountBatches(Plan.Rows, options);
-        _transform = new ImageTransform(m.ImageSize, ImageSize, m.PixelMean, m.PixelStd, options.Augmentation);
+        var (mean, std) = options.Normalization ?? (m.PixelMean, m.PixelStd);
+        _transform = new ImageTransform(m.ImageSize, ImageSize, mean, std, options.Augmentation);
         if (options.Balanced) _posWeight = LabelStats.PosWeight(m.GetSplit(split));
         _windows = Plan.Windows.Select((g, w) => new Lazy<WindowData>(() => WindowData.Load(g, options, rank, w, _posWeight))).ToArray();
         _windowLastBatch = new int[Plan.Windows.Count];

@@ -37,4 +37,6 @@ public sealed record LoaderOptions
     /// <summary>Row groups whose rows are shuffled together; a bounded stand-in for a full shuffle.</summary>
     public int ShuffleWindowRowGroups { get; init; } = 4;
     public bool DropLast { get; init; }
+    /// <summary>Pixel mean and std (0..1 scale) to normalise with; null = the cache's own statistics.</summary>
+    public (double Mean, double Std)? Normalization { get; init; }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Spectre.Console;
 using XRayHpc.Mpi;
 using XRayHpc.Training.Config;
+using XRayHpc.Training.Package;
 using XRayHpc.Training.Train;
 
 namespace XRayHpc.Cli.Commands;
@@ -14,7 +15,7 @@ public sealed class EvaluateCommand : ICliCommand
 
     public Command Build()
     {
-        var run = new Argument<string>("run") { Description = "Run directory written by `xrayhpc train`" };
+        var run = new Argument<string>("run") { Description = "Run directory written by `xrayhpc train`, or a model package written by `xrayhpc select`" };
         var ckpt = new Option<string>("--checkpoint") { Description = "best | latest | member-<i>/step-<N>", DefaultValueFactory = _ => "best" };
         var split = new Option<string>("--split") { Description = "train | val | test", DefaultValueFactory = _ => "test" };
         var cache = new Option<string?>("--cache") { Description = "Another preprocessed cache with the same classes (default: the run's)" };
@@ -49,9 +50,10 @@ static class InferenceRunner
 {
     public static int Run(string runDir, string checkpoint, string? cache, Action<Inference> body)
     {
-        if (!File.Exists(Path.Combine(runDir, "config.resolved.yaml")))
+        bool package = ModelPackage.IsPackage(runDir);
+        if (!package && !File.Exists(Path.Combine(runDir, "config.resolved.yaml")))
         {
-            Console.Error.WriteLine($"{runDir}: not a run directory (config.resolved.yaml missing)");
+            Console.Error.WriteLine($"{runDir}: neither a run directory (config.resolved.yaml missing) nor a model package (model.yaml missing)");
             return ExitCodes.BadInput;
         }
         using var mpi = new MpiEnvironment();
@@ -59,12 +61,15 @@ static class InferenceRunner
         {
             try
             {
-                using var inf = new Inference(runDir, checkpoint, cache, Communicator.world);
+                // A package carries its own config and weights; --checkpoint applies to runs only.
+                using var inf = package ? new Inference(ModelPackage.Load(runDir), cache, Communicator.world)
+                                        : new Inference(runDir, checkpoint, cache, Communicator.world);
                 body(inf);
                 return ExitCodes.Ok;
             }
             catch (ConfigException e) { Console.Error.WriteLine(e.Message); return ExitCodes.BadInput; }
             catch (ArgumentException e) { Console.Error.WriteLine(e.Message); return ExitCodes.BadInput; }
+            catch (InvalidDataException e) { Console.Error.WriteLine(e.Message); return ExitCodes.BadInput; }
             catch (IOException e) { Console.Error.WriteLine(e.Message); return ExitCodes.Failure; }
         });
     }

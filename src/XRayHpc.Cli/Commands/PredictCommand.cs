@@ -11,7 +11,7 @@ public sealed class PredictCommand : ICliCommand
 
     public Command Build()
     {
-        var run = new Argument<string>("run") { Description = "Run directory written by `xrayhpc train`" };
+        var run = new Argument<string>("run") { Description = "Run directory written by `xrayhpc train`, or a model package written by `xrayhpc select`" };
         var ckpt = new Option<string>("--checkpoint") { Description = "best | latest | member-<i>/step-<N>", DefaultValueFactory = _ => "best" };
         var split = new Option<string>("--split") { Description = "train | val | test", DefaultValueFactory = _ => "test" };
         var cache = new Option<string?>("--cache") { Description = "A preprocessed cache to score (default: the run's)" };

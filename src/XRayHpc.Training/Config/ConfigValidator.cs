@@ -6,6 +6,21 @@ public static class ConfigValidator
     public static readonly string[] TunableNames = ["lr", "momentum", "weight_decay", "batch_size"];
     public static readonly string[] MetricNames = ["mean_auroc", "val_loss", "accuracy", "f1"];
 
+    static IEnumerable<(string Path, string Reason)> TransferChecks(ExperimentConfig c)
+    {
+        if (c.Model.Init.From.Length > 0 && !File.Exists(c.Model.Init.From))
+            yield return ("model.init.from", $"'{c.Model.Init.From}' does not exist");
+        if (c.Model.Freeze.Mode == FreezeMode.Through && c.Model.Freeze.Through.Length == 0)
+            yield return ("model.freeze.through", "name the last frozen stage (e.g. layer2, denseblock2)");
+        if (c.Model.Freeze.Mode == FreezeMode.Backbone && c.Model.Freeze.Through.Length > 0)
+            yield return ("model.freeze", "give either backbone or through: <stage>, not both");
+        var stages = Train.Freezing.Stages(c.Model.Name);
+        var through = c.Model.Freeze.Through.StartsWith("features.") ? c.Model.Freeze.Through["features.".Length..] : c.Model.Freeze.Through;
+        if (through.Length > 0 && !stages.Contains(through))
+            yield return ("model.freeze.through", $"'{c.Model.Freeze.Through}' is not a stage of {c.Model.Name} ({string.Join(", ", stages)})");
+        if (!(c.Optimizer.HeadLrScale > 0)) yield return ("optimizer.head_lr_scale", "must be > 0");
+    }
+
     public static IEnumerable<(string Path, string Reason)> Check(ExperimentConfig c)
     {
         if (string.IsNullOrWhiteSpace(c.Run.Dir)) yield return ("run.dir", "must name the run directory");
@@ -18,6 +33,7 @@ public static class ConfigValidator
         string[] models = ["resnet18", "resnet34", "resnet50", "densenet121"];
         if (!models.Contains(c.Model.Name)) yield return ("model.name", $"'{c.Model.Name}' is not one of {string.Join(" | ", models)}");
         if (c.Model.InChannels is not (1 or 3)) yield return ("model.in_channels", "must be 1 or 3");
+        foreach (var problem in TransferChecks(c)) yield return problem;
         if (!(c.Optimizer.Lr > 0)) yield return ("optimizer.lr", "must be > 0");
         if (c.Optimizer.Momentum is < 0 or >= 1) yield return ("optimizer.momentum", "must be in [0, 1)");
         if (c.Optimizer.WeightDecay < 0) yield return ("optimizer.weight_decay", "must be >= 0");

@@ -46,7 +46,12 @@ public sealed class DataConfig
     /// <summary>pages: every Parquet page's CRC-32 is checked as it is read (always on). full: also every shard's
     /// SHA-256 against manifest.yaml, once per shard, before the first step.</summary>
     public CacheVerification Verify { get; set; } = CacheVerification.Pages;
+    /// <summary>dataset: the cache's pixel mean/std; imagenet: ImageNet's, averaged over RGB for the grey channel
+    /// (what weights pretrained on ImageNet expect; see <see cref="Train.Normalization"/>).</summary>
+    public NormalizeKind Normalize { get; set; } = NormalizeKind.Dataset;
 }
+
+public enum NormalizeKind { Dataset, Imagenet }
 
 public enum CacheVerification { Pages, Full }
 
@@ -54,6 +59,45 @@ public sealed class ModelConfig
 {
     public string Name { get; set; } = "resnet18";
     public int InChannels { get; set; } = 1;
+    /// <summary>Initial weights from a file (transfer learning); empty `from` = torchvision's random init.</summary>
+    public InitConfig Init { get; set; } = new();
+    /// <summary>Which parameters train: none frozen, the backbone (all but the head), or up to a stage.</summary>
+    public FreezeConfig Freeze { get; set; } = new();
+}
+
+public sealed class InitConfig
+{
+    /// <summary>safetensors (ours or torchvision-named) or a torch.save .pth/.pt state_dict (zip or legacy format).</summary>
+    public string From { get; set; } = "";
+    /// <summary>Refuse missing/unexpected/mis-shaped keys (the stem 3->1 adaptation and a new head are always allowed).</summary>
+    public bool Strict { get; set; } = true;
+}
+
+public enum FreezeMode { None, Backbone, Through }
+
+/// <summary>
+/// `freeze: none | backbone` or `freeze: {through: layer2}` (ResNet stages conv1/bn1, layer1..layer4; DenseNet
+/// features.* names such as denseblock2 or transition2): that stage and everything before it are frozen.
+/// </summary>
+public sealed class FreezeConfig : IScalarShorthand
+{
+    public FreezeMode Mode { get; set; } = FreezeMode.None;
+    public string Through { get; set; } = "";
+
+    /// <summary>The mode in force: a `through` stage implies mode through.</summary>
+    public FreezeMode Effective => Through.Length > 0 ? FreezeMode.Through : Mode;
+
+    public bool TrySetFromScalar(string text)
+    {
+        switch (text)
+        {
+            case "none": Mode = FreezeMode.None; Through = ""; return true;
+            case "backbone": Mode = FreezeMode.Backbone; Through = ""; return true;
+            default: return false;
+        }
+    }
+
+    public string Expected => "none | backbone | {through: <stage>}";
 }
 
 public enum OptimizerKind { Sgd, Adam, Adamw }
@@ -70,6 +114,8 @@ public sealed class OptimizerConfig
     public double Eps { get; set; } = 1e-8;
     /// <summary>Max gradient norm; 0 disables clipping.</summary>
     public double GradClip { get; set; } = 0;
+    /// <summary>The head's (fc / classifier) learning rate is lr x this: a new head on pretrained features learns faster.</summary>
+    public double HeadLrScale { get; set; } = 1;
 }
 
 public enum ScheduleKind { Constant, Step, Cosine, Onecycle }

@@ -30,6 +30,11 @@ internal sealed class YamlBinder(string source, IReadOnlyDictionary<YamlNode, st
     {
         Remember(node, path);
         if (node is YamlScalarNode s0 && IsNull(s0)) return; // "section:" with nothing under it keeps defaults
+        if (node is YamlScalarNode s1 && target is IScalarShorthand shorthand)
+        {
+            if (!shorthand.TrySetFromScalar(s1.Value ?? "")) Problem(node, path, $"'{s1.Value}' is not one of {shorthand.Expected}");
+            return;
+        }
         if (node is not YamlMappingNode map)
         {
             Problem(node, path, $"expected a mapping of keys, got {Describe(node)}");

@@ -22,7 +22,8 @@ public sealed class Evaluator(ExperimentConfig config, Communicator memberComm, 
         model.Net.eval();
         using (torch.no_grad())
         using (var loader = new BatchLoader(config.Data.Cache, split, memberComm.Rank, memberComm.Size, new LoaderOptions
-               { BatchSize = config.Data.EvalBatchSize, Shuffle = false, Augment = false, Threads = config.Data.LoaderThreads, Prefetch = Math.Max(1, config.Data.Prefetch) }))
+               { BatchSize = config.Data.EvalBatchSize, Shuffle = false, Augment = false, Threads = config.Data.LoaderThreads, Prefetch = Math.Max(1, config.Data.Prefetch),
+                 Normalization = Normalization.Of(config.Data) }))
         {
             foreach (var b in loader.Batches())
             {
@@ -36,7 +37,7 @@ public sealed class Evaluator(ExperimentConfig config, Communicator memberComm, 
                 labels.AddRange(b.Labels); mask.AddRange(b.LabelMask); rows.AddRange(b.RowIds);
             }
         }
-        model.Net.train();
+        model.TrainMode();
         var sums = new[] { lossSum, samples };
         memberComm.Allreduce(sums.AsSpan(), Op.Sum);
         return new SplitScores(

@@ -23,29 +23,48 @@ public sealed class Inference : IDisposable
     readonly bool _multiClass;
 
     public Inference(string runDir, string which, string? cacheOverride, Communicator comm)
+        : this(RunCheckpoint(runDir, which, cacheOverride), comm) { }
+
+    /// <summary>A model package (<see cref="Package.ModelPackage"/>): its own config and weights.</summary>
+    public Inference(Package.ModelPackage package, string? cacheOverride, Communicator comm)
+        : this((package.LoadConfig(cacheOverride), package.Dir, package.Manifest.Provenance.Member), comm) { }
+
+    Inference((ExperimentConfig Config, string WeightsDir, int Member) source, Communicator comm)
     {
-        var resolved = new RunLayout(runDir).ResolvedConfig;
-        Config = ConfigLoader.LoadFile(resolved, cacheOverride != null ? [$"data.cache={cacheOverride}"] : null);
-        var store = new CheckpointStore(new RunLayout(runDir, Config.Checkpoint.Dir).Checkpoints);
-        (Member, long step) = which switch
-        {
-            "best" => store.ReadBest() is { } b ? (b.Member, b.Step) : throw new FileNotFoundException($"{store.Root}: no best checkpoint recorded"),
-            "latest" => (0, store.FindLatestComplete(Config.Tuner.Population) ?? throw new FileNotFoundException($"{store.Root}: no complete checkpoint")),
-            _ => ParseMemberStep(which),
-        };
-        var (_, dir) = store.Read(Member, step);
-        CheckpointDir = dir;
+        (Config, CheckpointDir, Member) = source;
         torch.set_num_threads(Trainer.ThreadCount(Config));
         _manifest = CacheManifest.Load(Config.Data.Cache);
         _multiClass = Config.Data.Task == TaskKind.Multiclass;
-        _model = new MemberModel(Config, _manifest.ClassNames.Count, 0, new Dictionary<string, double>());
-        var (weights, _) = Safetensors.Load(Path.Combine(dir, "model.safetensors"));
+        _model = new MemberModel(Config, _manifest.ClassNames.Count, 0, new Dictionary<string, double>(), initFromFile: false);
+        var (weights, _) = Safetensors.Load(Path.Combine(CheckpointDir, "model.safetensors"));
         using (torch.no_grad()) _model.Net.load_state_dict(weights);
         foreach (var t in weights.Values) t.Dispose();
         Tensor? posWeight = !_multiClass && Config.Data.PosWeight
             ? torch.tensor(XRayHpc.Loader.LabelStats.PosWeight(Config.Data.Cache, "train"), [_manifest.ClassNames.Count]) : null;
         _evaluator = new Evaluator(Config, comm, _manifest.ClassNames.Count, _multiClass, posWeight);
     }
+
+    static (ExperimentConfig, string, int) RunCheckpoint(string runDir, string which, string? cacheOverride)
+    {
+        var resolved = new RunLayout(runDir).ResolvedConfig;
+        var config = ConfigLoader.LoadFile(resolved, cacheOverride != null ? [$"data.cache={cacheOverride}"] : null);
+        var store = new CheckpointStore(new RunLayout(runDir, config.Checkpoint.Dir).Checkpoints);
+        var (member, step) = which switch
+        {
+            "best" => store.ReadBest() is { } b ? (b.Member, b.Step) : throw new FileNotFoundException($"{store.Root}: no best checkpoint recorded"),
+            "latest" => (0, store.FindLatestComplete(config.Tuner.Population) ?? throw new FileNotFoundException($"{store.Root}: no complete checkpoint")),
+            _ => ParseMemberStep(which),
+        };
+        var (_, dir) = store.Read(member, step);
+        return (config, dir, member);
+    }
+
+    /// <summary>The pixel normalisation the model sees: (mean, std) on the 0..1 scale.</summary>
+    public (double Mean, double Std) PixelNormalization => Normalization.Of(Config.Data) ?? (_manifest.PixelMean, _manifest.PixelStd);
+    public int ImageSize => _manifest.ImageSize;
+
+    /// <summary>Per-class thresholds chosen on this split's scores (Youden's J), as training records them.</summary>
+    public double[] ChooseThresholds(SplitScores s) => ClassificationMetrics.ChooseThresholds(s.Scores, s.Labels, s.Mask, _manifest.ClassNames.Count);
 
     static (int, long) ParseMemberStep(string s)
     {

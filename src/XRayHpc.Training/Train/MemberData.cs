@@ -23,6 +23,7 @@ public sealed class MemberData(ExperimentConfig config, int member, int memberRa
     {
         BatchSize = BatchSize, Epoch = epoch, Seed = _seed, Augment = config.Data.Augment, Balanced = config.Data.Balanced,
         Threads = config.Data.LoaderThreads, Prefetch = Math.Max(1, config.Data.Prefetch), Shuffle = true,
+        Normalization = Normalization.Of(config.Data),
     };
 
     /// <summary>Train batches per epoch of each of the member's ranks (epoch 0); an epoch lasts their maximum.</summary>

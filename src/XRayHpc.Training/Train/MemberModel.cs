@@ -15,31 +15,58 @@ public sealed class MemberModel : IDisposable
 {
     public nn.Module<Tensor, Tensor> Net { get; }
     public optim.Optimizer Optimizer { get; }
+    /// <summary>What model.init did, key by key (null without model.init.from or when weights come from a checkpoint).</summary>
+    public XRayHpc.Models.InitReport? InitReport { get; }
+    public Freezing Freezing { get; }
     readonly ExperimentConfig _config;
+    readonly optim.ParamGroup? _headGroup; // its lr is lr x optimizer.head_lr_scale
 
-    public MemberModel(ExperimentConfig config, int classes, long initSeed, IReadOnlyDictionary<string, double> hp)
+    /// <param name="initFromFile">false when a checkpoint's weights replace the initial ones anyway (evaluate, predict)</param>
+    public MemberModel(ExperimentConfig config, int classes, long initSeed, IReadOnlyDictionary<string, double> hp, bool initFromFile = true)
     {
         _config = config;
         torch.manual_seed(initSeed);
         Net = XRayHpc.Models.Models.Create(config.Model.Name, classes, config.Model.InChannels);
+        if (initFromFile && config.Model.Init.From.Length > 0)
+            InitReport = XRayHpc.Models.Pretrained.Load(Net, config.Model.Init.From, config.Model.Init.Strict);
+        Freezing = Freezing.Apply(Net, config.Model.Freeze, config.Model.Name);
+        Freezing.TrainMode(Net);
         if (config.Precision.ChannelsLast) Net.to(MemoryFormat.ChannelsLast);
         var o = config.Optimizer;
-        var ps = Net.parameters().ToList();
+        // Only trainable parameters enter the optimizer (frozen ones get no state); the head gets its own group
+        // when its learning rate is scaled.
+        var head = Freezing.HeadPrefix(config.Model.Name);
+        var trainable = Net.named_parameters().Where(x => x.parameter.requires_grad).ToList();
+        bool split = o.HeadLrScale != 1 && trainable.Any(x => !x.name.StartsWith(head, StringComparison.Ordinal));
+        var first = (split ? trainable.Where(x => !x.name.StartsWith(head, StringComparison.Ordinal)) : trainable).Select(x => x.parameter).ToList();
         Optimizer = o.Name switch
         {
-            OptimizerKind.Sgd => new optim.SGD(ps, o.Lr, o.Momentum, 0, o.WeightDecay, o.Nesterov),
-            OptimizerKind.Adam => new optim.Adam(ps, o.Lr, (o.Beta1, o.Beta2), o.Eps, o.WeightDecay),
-            _ => new optim.AdamW(ps, o.Lr, (o.Beta1, o.Beta2), o.Eps, o.WeightDecay),
+            OptimizerKind.Sgd => new optim.SGD(first, o.Lr, o.Momentum, 0, o.WeightDecay, o.Nesterov),
+            OptimizerKind.Adam => new optim.Adam(first, o.Lr, (o.Beta1, o.Beta2), o.Eps, o.WeightDecay),
+            _ => new optim.AdamW(first, o.Lr, (o.Beta1, o.Beta2), o.Eps, o.WeightDecay),
         };
+        if (split)
+        {
+            var g0 = Optimizer.ParamGroups[0];
+            _headGroup = new optim.ParamGroup(trainable.Where(x => x.name.StartsWith(head, StringComparison.Ordinal)).Select(x => x.parameter))
+            {
+                LearningRate = g0.LearningRate, Momentum = g0.Momentum, Dampening = g0.Dampening, Nesterov = g0.Nesterov,
+                Betas = g0.Betas, Eps = g0.Eps, WeightDecay = g0.WeightDecay, Maximize = g0.Maximize,
+            };
+            Optimizer.add_param_group(_headGroup);
+        }
         Apply(hp, lr: hp.TryGetValue("lr", out var lr) ? lr : o.Lr);
     }
 
-    /// <summary>Sets lr (already scheduled), momentum and weight decay on every parameter group.</summary>
+    /// <summary>Training mode for the trainable stages; frozen stages' BatchNorm layers stay in eval mode.</summary>
+    public void TrainMode() => Freezing.TrainMode(Net);
+
+    /// <summary>Sets lr (already scheduled; the head group's scaled), momentum and weight decay on every parameter group.</summary>
     public void Apply(IReadOnlyDictionary<string, double> hp, double lr)
     {
         foreach (var g in Optimizer.ParamGroups)
         {
-            g.LearningRate = lr;
+            g.LearningRate = ReferenceEquals(g, _headGroup) ? lr * _config.Optimizer.HeadLrScale : lr;
             if (hp.TryGetValue("weight_decay", out var wd)) g.WeightDecay = wd;
             if (hp.TryGetValue("momentum", out var m))
             {

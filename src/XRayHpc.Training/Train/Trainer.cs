@@ -235,7 +235,7 @@ public sealed class Trainer : IDisposable
             loss?.backward();
             _dp.SynchronizeGradients(n);
             allreduce = _dp.LastBreakdownSeconds.Communicate;
-            if (_cfg.Optimizer.GradClip > 0) XRayHpc.Torch.nn.utils.clip_grad_norm_(_model.Net.parameters(), _cfg.Optimizer.GradClip);
+            if (_cfg.Optimizer.GradClip > 0) XRayHpc.Torch.nn.utils.clip_grad_norm_(_model.Net.parameters().Where(p => p.requires_grad), _cfg.Optimizer.GradClip);
             _model.Optimizer.step();
             _lossSum += lossValue * n; _lossCount += n;
         }
@@ -409,6 +409,7 @@ public sealed class Trainer : IDisposable
         _dp?.Dispose();
         _model?.Dispose();
         _model = new MemberModel(_cfg, classes, seed, hp);
+        if (_comm.Rank == 0) TransferLog.Write(_log, _member, _model);
         _dp = new DataParallel(_model.Net, _comm, new DataParallelOptions());
         _dp.BroadcastParameters(0);
     }
