@@ -15,7 +15,7 @@ for prep in tests/*/prepare.sh; do
   "$prep" || { echo "FAILED: $prep"; exit 1; }
 done
 
-projects=(Parquet Torch Mpi Data Training Hpc)
+projects=(Parquet Torch Mpi Data Training Explain Serving Hpc)
 [ $# -gt 0 ] && projects=("$@")
 status=0
 for p in "${projects[@]}"; do

@@ -24,17 +24,10 @@ public sealed class Inference : IDisposable
 
     public Inference(string runDir, string which, string? cacheOverride, Communicator comm)
     {
-        var resolved = new RunLayout(runDir).ResolvedConfig;
-        Config = ConfigLoader.LoadFile(resolved, cacheOverride != null ? [$"data.cache={cacheOverride}"] : null);
-        var store = new CheckpointStore(new RunLayout(runDir, Config.Checkpoint.Dir).Checkpoints);
-        (Member, long step) = which switch
-        {
-            "best" => store.ReadBest() is { } b ? (b.Member, b.Step) : throw new FileNotFoundException($"{store.Root}: no best checkpoint recorded"),
-            "latest" => (0, store.FindLatestComplete(Config.Tuner.Population) ?? throw new FileNotFoundException($"{store.Root}: no complete checkpoint")),
-            _ => ParseMemberStep(which),
-        };
-        var (_, dir) = store.Read(Member, step);
-        CheckpointDir = dir;
+        var ckpt = CheckpointRef.Resolve(runDir, which, cacheOverride);
+        Config = ckpt.Config;
+        Member = ckpt.Member;
+        string dir = CheckpointDir = ckpt.Dir;
         torch.set_num_threads(Trainer.ThreadCount(Config));
         _manifest = CacheManifest.Load(Config.Data.Cache);
         _multiClass = Config.Data.Task == TaskKind.Multiclass;
@@ -45,14 +38,6 @@ public sealed class Inference : IDisposable
         Tensor? posWeight = !_multiClass && Config.Data.PosWeight
             ? torch.tensor(XRayHpc.Loader.LabelStats.PosWeight(Config.Data.Cache, "train"), [_manifest.ClassNames.Count]) : null;
         _evaluator = new Evaluator(Config, comm, _manifest.ClassNames.Count, _multiClass, posWeight);
-    }
-
-    static (int, long) ParseMemberStep(string s)
-    {
-        var p = s.Split('/');
-        if (p.Length == 2 && p[0].StartsWith("member-") && p[1].StartsWith("step-")
-            && int.TryParse(p[0][7..], out var m) && long.TryParse(p[1][5..], out var st)) return (m, st);
-        throw new ArgumentException($"--checkpoint '{s}': expected best, latest or member-<i>/step-<N>");
     }
 
     public IReadOnlyList<string> ClassNames => _manifest.ClassNames;
