@@ -102,7 +102,13 @@ internal sealed class PredictHandler(InferenceModel model, InferenceQueue queue,
 
     async Task<Decoded> Decode(byte[] data, CancellationToken cancel)
     {
-        var (w, h) = ImageHeader.Dimensions(data);
+        int w, h;
+        try { (w, h) = ImageHeader.Dimensions(data); }
+        catch (DataFormatException e) { throw new RequestError(422, $"undecodable image: {e.Reason}"); }
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or OverflowException or IndexOutOfRangeException or EndOfStreamException)
+        {
+            throw new RequestError(422, $"undecodable image header ({e.GetType().Name})");
+        }
         if (w < 1 || h < 1) throw new RequestError(422, $"image header says {w}x{h}");
         if (w > options.MaxImageSide || h > options.MaxImageSide || (long)w * h > options.MaxImagePixels)
             throw new RequestError(413, $"image {w}x{h} exceeds the limit ({options.MaxImageSide} px a side, {options.MaxImagePixels} pixels)");

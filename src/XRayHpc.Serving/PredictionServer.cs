@@ -50,7 +50,10 @@ public sealed class PredictionServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = options.MaxBodyBytes;
+            // Our handler enforces MaxBodyBytes and answers 413; Kestrel's own cap is higher so it can still drain a
+            // moderately oversized body and the client reads that 413 instead of a reset connection. Beyond it the
+            // connection is simply closed.
+            k.Limits.MaxRequestBodySize = options.MaxBodyBytes * 2 + (64 << 10);
             k.Limits.MaxConcurrentConnections = options.MaxConnections;
             k.Limits.MaxConcurrentUpgradedConnections = 0;
             k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(15);
@@ -105,6 +108,14 @@ public sealed class PredictionServer : IAsyncDisposable
             catch (BadHttpRequestException e) { status = e.StatusCode; await Error(ctx, e.StatusCode, e.StatusCode == 413 ? "request body too large" : "bad request"); }
             catch (InvalidDataException) { status = 400; await Error(ctx, 400, "malformed multipart body"); }
             catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested) { status = 499; }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A bug, not the client's fault: answer 500 and keep serving. Only the type is logged — a message
+                // could quote header content.
+                status = 500;
+                _app.Logger.LogError("predict: unexpected {Type}", e.GetType().FullName);
+                await Error(ctx, 500, "internal error");
+            }
             finally
             {
                 Metrics.Leave();
