@@ -46,9 +46,10 @@ public class CamMapTests
         map[10 * s + 10] = 1f;
         var png = HeatmapImage.RenderPng(film, map, s, "Cardiomegaly", 0.93, CamMethod.GradCam);
         var img = XRayHpc.Data.Decoders.PngDecoder.Decode(png, "h");
-        Assert.Equal(s, img.Width);
-        Assert.True(img.Height > s, "legend band below the film");
-        Assert.Equal(100, img.Pixels[40 * s + 40]);        // cold: the film shows through unchanged
-        Assert.NotEqual(100, img.Pixels[10 * s + 10]);     // hot: blended with the colour map
+        int zoom = (HeatmapImage.DisplayMin + s - 1) / s, w = s * zoom;
+        Assert.Equal(w, img.Width);                         // a 64 px input is shown enlarged
+        Assert.True(img.Height > w, "legend band below the film");
+        Assert.Equal(100, img.Pixels[40 * zoom * w + 40 * zoom]);   // cold: the film shows through unchanged
+        Assert.NotEqual(100, img.Pixels[10 * zoom * w + 10 * zoom]); // hot: blended with the colour map
     }
 }

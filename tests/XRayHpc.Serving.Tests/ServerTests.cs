@@ -16,7 +16,8 @@ namespace XRayHpc.Serving.Tests;
 /// like `xrayhpc predict` on the same cache rows, JPEG like the same decoded film; bad input of every kind gets a 4xx
 /// with a message and leaves the server healthy and its memory bounded.
 /// </summary>
-public sealed class ServerTests(TinyRun run, ITestOutputHelper output) : IClassFixture<TinyRun>
+[Collection(TinyRunCollection.Name)]
+public sealed class ServerTests(TinyRun run, ITestOutputHelper output)
 {
     const string FakePatient = "DOE^JANE^SERVETEST";
 
@@ -97,7 +98,7 @@ public sealed class ServerTests(TinyRun run, ITestOutputHelper output) : IClassF
                 var cam = doc.RootElement.GetProperty("cam");
                 Assert.Equal(classes[^1], cam.GetProperty("class").GetString());
                 var png = PngDecoder.Decode(Convert.FromBase64String(cam.GetProperty("png_base64").GetString()!), "cam");
-                Assert.Equal(s, png.Width);
+                Assert.True(png.Width >= s && png.Height > png.Width, $"heat map {png.Width}x{png.Height}");
                 Assert.Equal(model.Card.Checksum, doc.RootElement.GetProperty("model").GetProperty("checksum").GetString());
             }
 

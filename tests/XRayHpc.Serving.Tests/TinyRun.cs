@@ -5,7 +5,7 @@ using System.Text;
 namespace XRayHpc.Serving.Tests;
 
 /// <summary>
-/// A real run to serve, made once per test class through the CLI: a synthetic pneumonia set (ChestXRay2017 layout),
+/// A real run to serve, made once per test run through the CLI: a synthetic pneumonia set (ChestXRay2017 layout),
 /// a 32 px cache, four training steps of ResNet-18, and `predict` on the test split (the reference scores).
 /// </summary>
 public sealed class TinyRun : IDisposable
@@ -86,4 +86,11 @@ public sealed class TinyRun : IDisposable
     {
         try { Directory.Delete(Root, recursive: true); } catch (IOException) { /* best effort cleanup of a temp dir */ }
     }
+}
+
+/// <summary>One <see cref="TinyRun"/> shared by every test class that serves it (training it is the slow part).</summary>
+[CollectionDefinition(Name)]
+public sealed class TinyRunCollection : ICollectionFixture<TinyRun>
+{
+    public const string Name = "tiny run";
 }
