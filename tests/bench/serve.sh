@@ -28,7 +28,7 @@ PNG="$W/request.png"
 $PY -c "from PIL import Image; import glob; Image.open(sorted(glob.glob('$W/raw/**/*.jpeg', recursive=True))[0]).convert('L').resize((224,224)).save('$PNG')"
 
 wait_port() { for _ in $(seq 1 600); do p=$(grep -o 'listening on [a-z:/.0-9]*' "$1" | grep -o '[0-9]*$' || true); [ -n "$p" ] && { echo "$p"; return; }; sleep 0.1; done; echo "server did not start: $(cat "$1")" >&2; exit 1; }
-$X serve "$W/run" --port 0 --threads "$T" --workers 1 --max-batch "$MB" --max-wait-ms "$MW" > "$W/ours.log" 2>&1 & OURS=$!
+$X serve "$W/run" --checkpoint latest --port 0 --threads "$T" --workers 1 --max-batch "$MB" --max-wait-ms "$MW" > "$W/ours.log" 2>&1 & OURS=$!
 trap 'kill -TERM $OURS 2>/dev/null || true' EXIT
 PO=$(wait_port "$W/ours.log")
 CLASSES=$($PY -c "import json,urllib.request; print(len(json.load(urllib.request.urlopen('http://127.0.0.1:$PO/v1/model'))['classes']))")
