@@ -10,7 +10,7 @@ PY=/usr/bin/python3
 W=build/bench-serve; mkdir -p "$W"
 X=build/xrayhpc
 # A ResNet-18 run on a 224-px synthetic pneumonia cache (one training step: serving speed does not depend on the weights).
-if [ ! -f "$W/run/checkpoints/best" ]; then
+if [ ! -f "$W/run/checkpoints/latest" ]; then
   $X synth --layout chestxray2017 --out "$W/raw" --count 24 --size 256 --seed 3 >/dev/null
   $X preprocess --layout chestxray2017 --input "$W/raw" --output "$W/cache" --size 224 >/dev/null
   cat > "$W/exp.yaml" <<YAML
