@@ -68,6 +68,10 @@ bench-loader: build
 bench-scaling: build
 	@build/xrayhpc bench scaling
 
+# `xrayhpc serve` vs torchvision ResNet-18 behind ThreadingHTTPServer, concurrency 1/8/32, same run (not a test).
+bench-serve: build
+	@tests/bench/serve.sh
+
 # PBT vs random search vs ASHA at equal compute on the synthetic 14-label set (medians over seeds).
 compare-tuners: build
 	@jobs/compare-tuners.sh

@@ -8,7 +8,7 @@ namespace XRayHpc.Models;
 /// DenseNet-BC as in torchvision's densenet.py: `features` (conv0/norm0/relu0/pool0, dense blocks with
 /// transitions between them, norm5), then relu, global average pool and `classifier`.
 /// </summary>
-public sealed class DenseNet : Module<Tensor, Tensor>
+public sealed class DenseNet : Module<Tensor, Tensor>, IConvClassifier
 {
     private readonly Sequential features;
     private readonly Linear classifier;
@@ -48,10 +48,22 @@ public sealed class DenseNet : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        var y = relu_(features.call(x));
-        y = flatten(adaptive_avg_pool2d(y, 1), 1);
+        return Head(Features(x)).MoveToOuterDisposeScope();
+    }
+
+    public Tensor Features(Tensor x) => features.call(x);
+
+    /// <summary>ReLU (out of place: the feature map may be a leaf whose gradient an explanation needs), pool, classifier.</summary>
+    public Tensor Head(Tensor features)
+    {
+        using var scope = torch.NewDisposeScope();
+        var y = flatten(adaptive_avg_pool2d(PooledInput(features), 1), 1);
         return classifier.call(y).MoveToOuterDisposeScope();
     }
+
+    public Tensor PooledInput(Tensor features) => relu(features);
+    public Linear Classifier => classifier;
+    public string FeatureLayer => "features";
 }
 
 /// <summary>BN-ReLU-1×1 conv (bottleneck to bnSize·k channels), BN-ReLU-3×3 conv to k new channels.</summary>

@@ -8,7 +8,7 @@ namespace XRayHpc.Models;
 /// ResNet as in torchvision's resnet.py: stem (conv1/bn1/relu/maxpool), four stages of residual blocks,
 /// global average pool, fc. Module and parameter names match torchvision so its state_dict loads as is.
 /// </summary>
-public sealed class ResNet : Module<Tensor, Tensor>
+public sealed class ResNet : Module<Tensor, Tensor>, IConvClassifier
 {
     private readonly Conv2d conv1;
     private readonly BatchNorm2d bn1;
@@ -70,11 +70,26 @@ public sealed class ResNet : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
+        return Head(Features(x)).MoveToOuterDisposeScope();
+    }
+
+    public Tensor Features(Tensor x)
+    {
+        using var scope = torch.NewDisposeScope();
         var y = max_pool2d(relu_(bn1.call(conv1.call(x))), kernel_size: 3, stride: 2, padding: 1);
-        y = layer4.call(layer3.call(layer2.call(layer1.call(y))));
-        y = flatten(adaptive_avg_pool2d(y, 1), 1);
+        return layer4.call(layer3.call(layer2.call(layer1.call(y)))).MoveToOuterDisposeScope();
+    }
+
+    public Tensor Head(Tensor features)
+    {
+        using var scope = torch.NewDisposeScope();
+        var y = flatten(adaptive_avg_pool2d(features, 1), 1);
         return fc.call(y).MoveToOuterDisposeScope();
     }
+
+    public Tensor PooledInput(Tensor features) => features.alias();
+    public Linear Classifier => fc;
+    public string FeatureLayer => "layer4";
 }
 
 public enum ResidualBlockKind { Basic, Bottleneck }

@@ -50,6 +50,8 @@ public static class RunReport
                     changes.Select(e => (IReadOnlyList<string>)[I(e.Round), I(e.Step), e.Kind, LineageChart.Describe(e)]).ToList(), [true, true, false, false]));
         }
 
+        CamGallerySection.Add(doc, run.Dir);
+
         if (run.ResolvedConfig is { } cfg)
         {
             doc.Add(new Document.Heading("Resolved configuration"));

@@ -14,18 +14,27 @@ internal sealed class ChestRenderer
     private readonly float[] _img;
     private readonly Anatomy _a;
     private readonly SynthRng _r;
+    /// <summary>Where each finding was drawn, when asked for (the CAM sanity check); never read by the drawing,
+    /// and recording draws no random numbers, so the pixels are the same with or without it.</summary>
+    private readonly Dictionary<Finding, bool[]>? _regions;
 
-    private ChestRenderer(int size, Anatomy a, SynthRng r)
+    private ChestRenderer(int size, Anatomy a, SynthRng r, Dictionary<Finding, bool[]>? regions)
     {
         _n = size;
         _img = new float[size * size];
         _a = a;
         _r = r;
+        _regions = regions;
     }
 
-    public static byte[] Render(int size, Anatomy anatomy, IReadOnlyList<Lesion> lesions, SynthRng rng, bool lateral = false)
+    public static byte[] Render(int size, Anatomy anatomy, IReadOnlyList<Lesion> lesions, SynthRng rng, bool lateral = false) =>
+        Render(size, anatomy, lesions, rng, lateral, regions: null);
+
+    /// <param name="regions">Filled with a size×size mask per drawn finding: the heart's ellipse for Cardiomegaly,
+    /// the pixels a lesion changed by more than <see cref="RegionThreshold"/> for the others.</param>
+    public static byte[] Render(int size, Anatomy anatomy, IReadOnlyList<Lesion> lesions, SynthRng rng, bool lateral, Dictionary<Finding, bool[]>? regions)
     {
-        var c = new ChestRenderer(size, anatomy, rng);
+        var c = new ChestRenderer(size, anatomy, rng, regions);
         var kinds = lesions.GroupBy(l => l.Kind).ToDictionary(g => g.Key, g => g.Max(l => l.Strength));
         c.Body(lateral);
         if (!lateral)
@@ -37,7 +46,12 @@ internal sealed class ChestRenderer
             c.Heart(kinds.GetValueOrDefault(Finding.Cardiomegaly));
         }
         else c.LateralView();
-        foreach (var l in lesions) c.Draw(l, lateral);
+        foreach (var l in lesions)
+        {
+            var before = regions is null ? null : (float[])c._img.Clone();
+            c.Draw(l, lateral);
+            if (before is not null) c.Record(l.Kind, before);
+        }
         return c.Finish();
     }
 
@@ -137,6 +151,37 @@ internal sealed class ChestRenderer
         double rx = ratio * _a.ThoraxHalfWidth;
         Ellipse(_a.CenterX + rx * 0.3, _a.LungY + _a.LungRy * 0.5, rx, _a.LungRy * 0.36, 0.012,
             (x, y, v) => MathF.Max(v, 0.64f));
+        if (_regions is not null && cardiomegaly > 0)
+            RecordEllipse(Finding.Cardiomegaly, _a.CenterX + rx * 0.3, _a.LungY + _a.LungRy * 0.5, rx, _a.LungRy * 0.36);
+    }
+
+    // ---- region recording (only when asked for) ----
+
+    /// <summary>Intensity change (0..1 scale, before exposure and noise) that counts a pixel as part of a drawn lesion.</summary>
+    public const float RegionThreshold = 0.02f;
+
+    private bool[] RegionOf(Finding kind)
+    {
+        if (!_regions!.TryGetValue(kind, out var m)) _regions[kind] = m = new bool[_n * _n];
+        return m;
+    }
+
+    private void Record(Finding kind, float[] before)
+    {
+        var m = RegionOf(kind);
+        for (int i = 0; i < _img.Length; i++)
+            if (MathF.Abs(_img[i] - before[i]) > RegionThreshold) m[i] = true;
+    }
+
+    private void RecordEllipse(Finding kind, double cx, double cy, double rx, double ry)
+    {
+        var m = RegionOf(kind);
+        for (int y = 0; y < _n; y++)
+        for (int x = 0; x < _n; x++)
+        {
+            double dx = ((x + 0.5) / _n - cx) / rx, dy = ((y + 0.5) / _n - cy) / ry;
+            if (dx * dx + dy * dy < 1) m[y * _n + x] = true;
+        }
     }
 
     // ---- findings ----

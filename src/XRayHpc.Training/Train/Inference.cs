@@ -46,17 +46,8 @@ public sealed class Inference : IDisposable
 
     static (ExperimentConfig, string, int) RunCheckpoint(string runDir, string which, string? cacheOverride)
     {
-        var resolved = new RunLayout(runDir).ResolvedConfig;
-        var config = ConfigLoader.LoadFile(resolved, cacheOverride != null ? [$"data.cache={cacheOverride}"] : null);
-        var store = new CheckpointStore(new RunLayout(runDir, config.Checkpoint.Dir).Checkpoints);
-        var (member, step) = which switch
-        {
-            "best" => store.ReadBest() is { } b ? (b.Member, b.Step) : throw new FileNotFoundException($"{store.Root}: no best checkpoint recorded"),
-            "latest" => (0, store.FindLatestComplete(config.Tuner.Population) ?? throw new FileNotFoundException($"{store.Root}: no complete checkpoint")),
-            _ => ParseMemberStep(which),
-        };
-        var (_, dir) = store.Read(member, step);
-        return (config, dir, member);
+        var ckpt = CheckpointRef.Resolve(runDir, which, cacheOverride);
+        return (ckpt.Config, ckpt.Dir, ckpt.Member);
     }
 
     /// <summary>The pixel normalisation the model sees: (mean, std) on the 0..1 scale.</summary>
@@ -66,13 +57,6 @@ public sealed class Inference : IDisposable
     /// <summary>Per-class thresholds chosen on this split's scores (Youden's J), as training records them.</summary>
     public double[] ChooseThresholds(SplitScores s) => ClassificationMetrics.ChooseThresholds(s.Scores, s.Labels, s.Mask, _manifest.ClassNames.Count);
 
-    static (int, long) ParseMemberStep(string s)
-    {
-        var p = s.Split('/');
-        if (p.Length == 2 && p[0].StartsWith("member-") && p[1].StartsWith("step-")
-            && int.TryParse(p[0][7..], out var m) && long.TryParse(p[1][5..], out var st)) return (m, st);
-        throw new ArgumentException($"--checkpoint '{s}': expected best, latest or member-<i>/step-<N>");
-    }
 
     public IReadOnlyList<string> ClassNames => _manifest.ClassNames;
 

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using XRayHpc.Explain;
+using XRayHpc.Torch;
+
+namespace XRayHpc.Serving;
+
+/// <summary>One image waiting for inference: normalised input, an optional class to explain, and where the answer goes.</summary>
+internal sealed class PendingImage(float[] input, int camClass)
+{
+    public float[] Input { get; } = input;
+    public int CamClass { get; } = camClass;
+    public long Enqueued { get; } = Stopwatch.GetTimestamp();
+    public TaskCompletionSource<InferenceResult> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>Probabilities of one image, the optional map (feature resolution) and how the batch went.</summary>
+internal sealed record InferenceResult(float[] Probabilities, CamMaps? Cam, int BatchSize, double QueueSeconds, double InferenceSeconds);
+
+/// <summary>
+/// Dynamic batching: requests go into a bounded channel; each of a fixed number of inference threads takes the first
+/// waiting image, then whatever else arrives within MaxWaitMs up to MaxBatch, and runs one forward pass for all of
+/// them. A full queue refuses at once (503) instead of letting latency grow without bound.
+/// </summary>
+internal sealed class InferenceQueue : IDisposable
+{
+    readonly Channel<PendingImage> _channel;
+    readonly InferenceModel _model;
+    readonly ServeOptions _options;
+    readonly ServingMetrics _metrics;
+    readonly List<Thread> _threads = [];
+    long _depth;
+
+    public InferenceQueue(InferenceModel model, ServeOptions options, ServingMetrics metrics)
+    {
+        _model = model; _options = options; _metrics = metrics;
+        _channel = Channel.CreateBounded<PendingImage>(new BoundedChannelOptions(options.MaxQueue) { FullMode = BoundedChannelFullMode.Wait });
+        for (int i = 0; i < options.Workers; i++)
+        {
+            var t = new Thread(Work) { IsBackground = true, Name = $"xrayhpc-infer-{i}" };
+            _threads.Add(t);
+            t.Start();
+        }
+    }
+
+    public Task<InferenceResult> Submit(float[] input, int camClass)
+    {
+        var p = new PendingImage(input, camClass);
+        if (!_channel.Writer.TryWrite(p)) throw new RequestError(503, "inference queue is full; retry later");
+        _metrics.QueueDepth(Interlocked.Increment(ref _depth));
+        return p.Done.Task;
+    }
+
+    void Work()
+    {
+        var reader = _channel.Reader;
+        var batch = new List<PendingImage>(_options.MaxBatch);
+        while (true)
+        {
+            batch.Clear();
+            // Blocking wait for the first image (the thread is ours, not the thread pool's).
+            if (!reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult()) return;
+            if (!reader.TryRead(out var first)) continue;
+            batch.Add(first);
+            var deadline = Stopwatch.GetTimestamp() + _options.MaxWaitMs * Stopwatch.Frequency / 1000;
+            while (batch.Count < _options.MaxBatch)
+            {
+                if (reader.TryRead(out var next)) { batch.Add(next); continue; }
+                long left = deadline - Stopwatch.GetTimestamp();
+                if (left <= 0) break;
+                using var cts = new CancellationTokenSource(TimeSpan.FromTicks(Math.Max(1, left * TimeSpan.TicksPerSecond / Stopwatch.Frequency)));
+                try { if (!reader.WaitToReadAsync(cts.Token).AsTask().GetAwaiter().GetResult()) break; }
+                catch (OperationCanceledException) { break; }
+            }
+            _metrics.QueueDepth(Interlocked.Add(ref _depth, -batch.Count));
+            Run(batch);
+        }
+    }
+
+    void Run(List<PendingImage> batch)
+    {
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            int n = batch.Count, px = _model.ImageSize * _model.ImageSize, c = _model.Card.ClassNames.Count;
+            var input = new float[n * px];
+            for (int i = 0; i < n; i++) batch[i].Input.CopyTo(input, i * px);
+            var probs = _model.Predict(input, n);
+            _metrics.Batch(n);
+            double inference = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            for (int i = 0; i < n; i++)
+            {
+                CamMaps? cam = batch[i].CamClass >= 0 ? _model.Cam(batch[i].Input, 1, batch[i].CamClass, CamMethod.GradCam) : null;
+                batch[i].Done.TrySetResult(new InferenceResult(probs.AsSpan(i * c, c).ToArray(), cam, n,
+                    Stopwatch.GetElapsedTime(batch[i].Enqueued, start).TotalSeconds, inference));
+            }
+        }
+        catch (Exception e) when (e is TorchException or InvalidOperationException or ArgumentException)
+        {
+            foreach (var p in batch) p.Done.TrySetException(new RequestError(500, $"inference failed: {e.GetType().Name}"));
+        }
+    }
+
+    /// <summary>Stops taking work once the queue is empty, then waits for the threads.</summary>
+    public void Dispose()
+    {
+        _channel.Writer.TryComplete();
+        foreach (var t in _threads) t.Join();
+    }
+}
