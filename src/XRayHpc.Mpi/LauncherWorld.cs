@@ -10,18 +10,16 @@ public static class LauncherWorld
     public static (string Variable, int Size)? Expected(Func<string, string?>? getenv = null)
     {
         getenv ??= Environment.GetEnvironmentVariable;
-        // OpenMPI's mpirun, then MPICH/Hydra and Intel MPI (PMI), then PMIx launchers, then srun. SLURM_NTASKS
-        // alone also exists in a batch script outside any step, where a singleton run is legitimate, so
-        // it counts only inside a task launched by srun (SLURM_PROCID set).
+        // OpenMPI's mpirun, then MPICH/Hydra and Intel MPI (PMI), then PMIx launchers, then srun. Only
+        // SLURM_STEP_NUM_TASKS speaks for srun: SLURM_NTASKS (the allocation's tasks) and SLURM_PROCID=0 are
+        // also set in the batch script itself, outside any step, where a singleton run is legitimate (a bare
+        // `xrayhpc doctor` or `preprocess` in an sbatch script with --ntasks=2 is one process, not a mismatch).
         foreach (var name in new[] { "OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE" })
         {
             if (TryParse(getenv(name), out var n)) return (name, n);
         }
-        if (getenv("SLURM_PROCID") is not null)
-        {
-            foreach (var name in new[] { "SLURM_STEP_NUM_TASKS", "SLURM_NTASKS" })
-                if (TryParse(getenv(name), out var n)) return (name, n);
-        }
+        if (getenv("SLURM_PROCID") is not null && TryParse(getenv("SLURM_STEP_NUM_TASKS"), out var tasks))
+            return ("SLURM_STEP_NUM_TASKS", tasks);
         return null;
     }
 

@@ -27,6 +27,7 @@ public static class ExternalTool
             ["gdcmconv"] = ("/usr/bin/gdcmconv", "libgdcm-tools"),
             // Debian's ImageMagick 6 exactly: a stand-in `convert` may shadow it on PATH.
             ["convert"] = ("/usr/bin/convert", "imagemagick"),
+            ["identify"] = ("/usr/bin/identify", "imagemagick"),
             // The PyTorch oracle is Debian's python3 with python3-torch/torchvision, never a venv's python on PATH.
             ["python3"] = ("/usr/bin/python3", "python3-torch"),
             ["node"] = ("node", "nodejs"),

@@ -19,15 +19,16 @@ internal static class Oracle
 
     public static string Run(string exe, params string[] args)
     {
-        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(ExternalTool.Resolve(exe)) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["OMP_NUM_THREADS"] = "1";
         using var p = Process.Start(psi)!;
         var err = p.StandardError.ReadToEndAsync();
-        var output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
+        var output = p.StandardOutput.ReadToEndAsync();
+        // An oracle that hangs must not stall the suite (DenseNet-121's oracle takes seconds, not minutes).
+        if (!p.WaitForExit(TimeSpan.FromMinutes(5))) { p.Kill(true); throw new TimeoutException($"{exe} {string.Join(' ', args)}: no exit within 5 minutes"); }
         if (p.ExitCode != 0) throw new InvalidOperationException($"{exe} {string.Join(' ', args)} failed ({p.ExitCode}): {err.Result}");
-        return output;
+        return output.Result;
     }
 
     public static string TempDir(string tag)

@@ -20,7 +20,8 @@ public class LauncherWorldTests
     {
         // In a batch script (no srun) a single process is a legitimate singleton.
         Assert.Null(LauncherWorld.Expected(Env(("SLURM_NTASKS", "8"))));
-        Assert.Equal(("SLURM_NTASKS", 8), LauncherWorld.Expected(Env(("SLURM_NTASKS", "8"), ("SLURM_PROCID", "3"))));
+        // The batch script itself: SLURM_PROCID=0 and the allocation's SLURM_NTASKS, but no step.
+        Assert.Null(LauncherWorld.Expected(Env(("SLURM_NTASKS", "8"), ("SLURM_PROCID", "0"))));
         Assert.Equal(("SLURM_STEP_NUM_TASKS", 2),
             LauncherWorld.Expected(Env(("SLURM_NTASKS", "8"), ("SLURM_STEP_NUM_TASKS", "2"), ("SLURM_PROCID", "1"))));
     }

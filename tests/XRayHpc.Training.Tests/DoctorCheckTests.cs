@@ -17,6 +17,19 @@ public class DoctorCheckTests
     static CheckResult Item(IEnumerable<CheckResult> rs, string item) => rs.Single(r => r.Item == item);
 
     [Fact]
+    public void Libtorch_built_against_another_major_minor_than_loaded_fails_naming_both()
+    {
+        var ok = LibtorchCheck.Match("2.6.0", "2.6.0+cu124", "/opt/torch/lib/libtorch_cpu.so");
+        Assert.Equal(CheckStatus.Ok, ok.Status);
+        Assert.Contains("2.6.0+cu124", ok.Value);
+        var bad = LibtorchCheck.Match("1.13.0", "2.6.0", "/opt/torch/lib/libtorch_cpu.so");
+        Assert.Equal(CheckStatus.Fail, bad.Status);
+        Assert.Contains("1.13.0", bad.Value);
+        Assert.Contains("2.6.0", bad.Value);
+        Assert.Contains("TORCH_DIR", bad.Fix);
+    }
+
+    [Fact]
     public void Libtorch_cpu_build_with_onednn_is_ok_and_names_the_versions()
     {
         var rs = LibtorchCheck.Evaluate(Torch()).ToList();

@@ -19,16 +19,20 @@ public static class FactsGatherer
     {
         try
         {
+            // Read through the shim's own compat exports before any tensor call: a built/loaded mismatch makes the
+            // first tensor call refuse to start, and doctor should say why instead.
+            var match = LibtorchCheck.Match(TorchBuild.Built, TorchBuild.Loaded, TorchBuild.LibraryPath);
+            if (match.Status == CheckStatus.Fail) return [match];
             var facts = new TorchFacts(torch.version, RuntimeInfo.BuildConfig, torch.built_with_cuda, torch.cuda.device_count(),
                                        RuntimeInfo.MkldnnEnabled, RuntimeInfo.HasOpenMP, torch.get_num_threads());
-            var results = LibtorchCheck.Evaluate(facts).ToList();
+            var results = LibtorchCheck.Evaluate(facts).Prepend(match).ToList();
             // After libtorch is loaded its BLAS is mapped, so the maps show what matmul really calls.
             results.Add(BlasCheck.Evaluate(ProcMaps.OfThisProcess()));
             results.Add(AllocatorCheck.Evaluate(new AllocatorFacts(torch.malloc_tuning_active,
                 Environment.GetEnvironmentVariable("XRAYHPC_MALLOC_TUNING"), Environment.GetEnvironmentVariable("LD_PRELOAD"))));
             return results;
         }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or TorchException or BadImageFormatException)
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or TorchException or BadImageFormatException or TypeInitializationException)
         {
             return [CheckResult.Fail("libtorch", $"could not be loaded: {e.Message}",
                 "`make build` (libtorch-dev and libopenblas0-openmp come from env/packages.txt via env/setup.sh)")];

@@ -6,6 +6,15 @@ namespace XRayHpc.Cli.Doctor.Checks;
 /// <summary>libtorch: version, CPU or CUDA build (and whether the shim matches it), visible CUDA devices, oneDNN, OpenMP.</summary>
 public static partial class LibtorchCheck
 {
+    /// <summary>The libtorch the shim was compiled against beside the one this process loaded: a different
+    /// major.minor is refused at start (the ATen ABI changes between them), so doctor names both and the fix.</summary>
+    public static CheckResult Match(string built, string loaded, string library)
+    {
+        if (XRayHpc.Torch.TorchBuild.Compare(built, loaded, library) is { } why)
+            return CheckResult.Fail("libtorch build", why, $"make native-torch TORCH_DIR=<the libtorch {loaded} you load> (or load libtorch {built})");
+        return CheckResult.Ok("libtorch build", $"shim built against {built}, loaded {(loaded.Length > 0 ? loaded : "(version not readable)")} from {library}");
+    }
+
     public static IEnumerable<CheckResult> Evaluate(TorchFacts f)
     {
         bool cudaBuild = BuildSetting(f.BuildConfig, "USE_CUDA") == "ON";
