@@ -17,23 +17,23 @@ public sealed class CheckpointState
     public long ConsecutiveBadSteps { get; set; }
     public Dictionary<string, double> Hyperparameters { get; set; } = new();
     public Dictionary<string, double> Metrics { get; set; } = new();
-    /// <summary>LR scheduler state (name -> value), restored as-is.</summary>
+    /// <summary>Always empty: the learning rate is a pure function of the step (LrSchedule) and keeps no state.
+    /// Kept so that state.yaml files that carry `scheduler: {}` still parse (the reader refuses unknown keys).</summary>
     public Dictionary<string, double> Scheduler { get; set; } = new();
     /// <summary>RNG states by purpose (torch native state, managed generators), base64.</summary>
     public Dictionary<string, string> Rng { get; set; } = new();
     /// <summary>The tuner's JSON state (identical in every member of a set).</summary>
     public string TunerState { get; set; } = "";
-    /// <summary>Anything else a caller wants back verbatim (e.g. trial id, wall time so far).</summary>
+    /// <summary>Every member's hyperparameters as world rank 0 held them (the population; the same in every member of a set).</summary>
+    public List<Dictionary<string, double>> PopulationHyperparameters { get; set; } = new();
+    /// <summary>The tuner stopped this member: its ranks only take part in the world's collectives.</summary>
+    public bool Stopped { get; set; }
+    /// <summary>Each member rank's training-loss sum and count since the last evaluation, in member-rank order
+    /// (the member-wide mean is formed at the next evaluation).</summary>
+    public List<RankTrainLoss> TrainLoss { get; set; } = new();
+    /// <summary>Checkpoints written before the typed fields above held them as strings here ("population_hp",
+    /// "stopped", "train_loss_sum.R", "train_loss_count.R"); read on resume, no longer written.</summary>
     public Dictionary<string, string> Extra { get; set; } = new();
     /// <summary>Every other file of the directory with its size and SHA-256; filled in by the writer.</summary>
     public Dictionary<string, CheckpointFile> Files { get; set; } = new();
 }
-
-public sealed class CheckpointFile
-{
-    public long Bytes { get; set; }
-    public string Sha256 { get; set; } = "";
-}
-
-/// <summary>A save that did not complete. The previous checkpoint is untouched; training may go on.</summary>
-public sealed class CheckpointWriteException(string message, Exception? inner = null) : IOException(message, inner);

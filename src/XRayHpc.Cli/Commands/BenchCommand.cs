@@ -6,7 +6,7 @@ using XRayHpc.Distributed;
 using XRayHpc.Mpi;
 using XRayHpc.Report;
 using XRayHpc.Torch;
-using F = XRayHpc.Torch.nn.functional;
+using XRayHpc.Training.Train;
 
 namespace XRayHpc.Cli.Commands;
 
@@ -198,6 +198,7 @@ public sealed class BenchCommand : ICliCommand
                 using var x0 = torch.tensor(pixels, [batch, 1, s.Size, s.Size]);
                 using var x = s.ChannelsLast ? x0.contiguous(MemoryFormat.ChannelsLast) : x0.contiguous();
                 using var y = torch.tensor(labels, [batch, s.Classes]);
+                using var mask = torch.ones([batch, s.Classes]); // every label counts: the trainer's multi-label loss
 
                 var stepTimes = new List<double>();
                 var commTimes = new List<double>();
@@ -208,10 +209,8 @@ public sealed class BenchCommand : ICliCommand
                     using (var scope = torch.NewDisposeScope())
                     {
                         opt.zero_grad();
-                        Tensor logits;
-                        if (s.Precision == "bf16") { using (torch.autocast(ScalarType.BFloat16)) logits = net.call(x).to(ScalarType.Float32); }
-                        else logits = net.call(x);
-                        var loss = F.binary_cross_entropy_with_logits(logits, y);
+                        var logits = Losses.Logits(net, x, s.Precision == "bf16");
+                        var loss = Losses.MaskedBce(logits, y, mask, null, labels.Length);
                         loss.backward();
                         dp.SynchronizeGradients(batch);
                         opt.step();

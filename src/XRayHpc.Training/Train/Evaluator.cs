@@ -48,30 +48,3 @@ public sealed class Evaluator(ExperimentConfig config, Communicator memberComm, 
             sums[0], (long)sums[1]);
     }
 }
-
-/// <summary>The forward pass and the two losses (softmax CE for multi-class, masked BCE with pos_weight for multi-label).</summary>
-public static class Losses
-{
-    public static Tensor Forward(ExperimentConfig config, MemberModel model, Batch b)
-    {
-        var x = torch.tensor(b.Images, [b.Count, 1, b.Height, b.Width]);
-        if (config.Model.InChannels == 3) x = x.expand([b.Count, 3, b.Height, b.Width]);
-        if (config.Precision.ChannelsLast) x = x.contiguous(MemoryFormat.ChannelsLast);
-        if (config.Precision.Dtype == PrecisionKind.Bf16)
-        {
-            using (torch.autocast(ScalarType.BFloat16)) return model.Net.call(x).to(ScalarType.Float32);
-        }
-        return model.Net.call(x);
-    }
-
-    public static Tensor Loss(Tensor logits, Batch b, bool multiClass, Tensor? posWeight)
-    {
-        var labels = torch.tensor(b.Labels, [b.Count, b.Classes]);
-        if (multiClass)
-            return F.cross_entropy(logits, labels.argmax(1));
-        var mask = torch.tensor(b.LabelMask, [b.Count, b.Classes]);
-        // Masked-out (uncertain/ignored) labels weigh 0; the mean is over the labels that count.
-        var perLabel = F.binary_cross_entropy_with_logits(logits, labels, mask, posWeight, XRayHpc.Torch.nn.Reduction.None);
-        return perLabel.sum() / Math.Max(1.0, b.LabelMask.Sum());
-    }
-}

@@ -11,12 +11,3 @@ public sealed record TrainOptions
     public string? ReplayLineage { get; init; }
     public int ReplayMember { get; init; }
 }
-
-/// <summary>Exit codes the trainer returns (mirrors XRayHpc.Cli.ExitCodes, which job scripts rely on).</summary>
-public static class TrainExit
-{
-    public const int Ok = 0;
-    public const int Failure = 1;
-    public const int BadInput = 2;
-    public const int CheckpointedForRequeue = 75;
-}

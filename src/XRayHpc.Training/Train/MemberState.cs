@@ -1,0 +1,53 @@
+using NLog;
+using XRayHpc.Distributed;
+using XRayHpc.Mpi;
+using XRayHpc.Training.Config;
+
+namespace XRayHpc.Training.Train;
+
+/// <summary>
+/// What one rank holds of its member between steps: the model and its data-parallel wrapper, where training
+/// is, the hyperparameters, and the counters a checkpoint saves. The trainer's parts (the step, the tuner
+/// round, checkpoints, the final evaluation) all read and change this one object.
+/// </summary>
+public sealed class MemberState(int member) : IDisposable
+{
+    public int Member { get; } = member;
+    public MemberModel Model { get; private set; } = null!;
+    public DataParallel Dp { get; private set; } = null!;
+    /// <summary>This member's full hyperparameter set (tuned values and the config's others).</summary>
+    public Dictionary<string, double> Hp { get; set; } = new();
+    /// <summary>Every member's hyperparameters: world rank 0's view, broadcast so every rank holds the same.</summary>
+    public List<Dictionary<string, double>> PopulationHp { get; } = new();
+    public long Step { get; set; }
+    /// <summary>Ready points passed (the tuner's round).</summary>
+    public int Round { get; set; }
+    public long Skipped { get; set; }
+    public long BadInARow { get; set; }
+    /// <summary>This rank's training loss since the last ready point (made member-wide there).</summary>
+    public double LossSum { get; set; }
+    public long LossCount { get; set; }
+    /// <summary>Stopped by the tuner: the member's ranks only take part in the world's collectives.</summary>
+    public bool Stopped { get; set; }
+
+    public int BatchSize => HyperparameterSets.BatchSize(Hp);
+
+    /// <summary>
+    /// A new network and optimizer from <paramref name="seed"/> (start, restart, resume before loading). The
+    /// DataParallel constructor broadcasts the member root's weights: the one weights collective per new model.
+    /// </summary>
+    public void NewModel(ExperimentConfig config, Communicator memberComm, int classes, long seed, IReadOnlyDictionary<string, double> hp, Logger log)
+    {
+        Dp?.Dispose();
+        Model?.Dispose();
+        Model = new MemberModel(config, classes, seed, hp);
+        if (memberComm.Rank == 0) TransferLog.Write(log, Member, Model);
+        Dp = new DataParallel(Model.Net, memberComm, new DataParallelOptions());
+    }
+
+    public void Dispose()
+    {
+        Dp?.Dispose();
+        Model?.Dispose();
+    }
+}

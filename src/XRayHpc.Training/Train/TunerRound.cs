@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Text.Json;
+using NLog;
+using XRayHpc.Mpi;
+using XRayHpc.Training.Config;
+using XRayHpc.Training.Run;
+using XRayHpc.Tuning;
+
+namespace XRayHpc.Training.Train;
+
+/// <summary>
+/// Population-based training's execution: the tuner lives on world rank 0 only; at a ready point it decides
+/// from every member's record, the decisions are broadcast, and every rank carries them out (exploit copies
+/// weights + optimizer state from the source member's root to the target's ranks; restart builds a new model;
+/// stop parks the member). The tuner's policy itself is in XRayHpc.Tuning.
+/// </summary>
+public sealed class TunerRound(ExperimentConfig config, Communicator world, Communicator memberComm, Population population, Logger log)
+{
+    readonly bool _master = world.Rank == 0;
+    ITuner? _tuner; // world rank 0 only
+
+    /// <summary>A new tuner (world rank 0; none for tuner.kind none) and every member's first hyperparameters, broadcast from rank 0.</summary>
+    public List<Dictionary<string, double>> Start(ReplaySchedule? replay)
+    {
+        if (_master && config.Tuner.Kind != TunerKind.None)
+            _tuner = Tuners.Create(OptionsOf(config.Tuner), SpaceOf(config.Tuner), population.Members, Seeds.For(config.Run.Seed, "tuner"));
+        var initial = world.BcastString(_master ? JsonSerializer.Serialize(
+            Enumerable.Range(0, population.Members).Select(m => replay != null
+                ? HyperparameterSets.Overwrite(HyperparameterSets.FromConfig(config), replay.Initial)
+                : HyperparameterSets.FromConfig(config, _tuner?.Current[m])).ToList(), RunJson.Options) : null, 0);
+        return JsonSerializer.Deserialize<List<Dictionary<string, double>>>(initial, RunJson.Options)!;
+    }
+
+    /// <summary>World rank 0: the tuner as a checkpoint saved it (empty: none).</summary>
+    public void Restore(string tunerState)
+    {
+        if (_master && tunerState.Length > 0) _tuner = Tuners.Restore(TunerState.FromJson(tunerState));
+    }
+
+    /// <summary>The tuner's state for a checkpoint, the same on every rank (one broadcast from world rank 0).</summary>
+    public string SaveState() => world.BcastString(_master ? _tuner?.Save().ToJson() ?? "" : null, 0);
+
+    /// <summary>Every rank calls this with the all-gathered records; returns the lineage lines (checksums are filled on world rank 0 only).</summary>
+    public List<LineageLine> Run(IReadOnlyList<MetricsRecord> records, PopulationScores scores, MemberState me, MemberData data, int classes)
+    {
+        // ---- the tuner decides on rank 0; every rank carries the decisions out ----
+        string decisionsJson = world.BcastString(_master ? Decide(records, scores, me) : null, 0);
+        var decisions = JsonSerializer.Deserialize<List<DecisionDto>>(decisionsJson, RunJson.Options)!;
+        var lineage = new List<LineageLine>();
+        foreach (var d in decisions)
+        {
+            var old = me.PopulationHp[d.Member];
+            switch (d.Kind)
+            {
+                case "exploit":
+                    lineage.Add(CopyMember(d.Member, d.Source!.Value, old, d.Hp!, me));
+                    break;
+                case "restart":
+                    if (me.Member == d.Member) me.NewModel(config, memberComm, classes, Seeds.For(config.Run.Seed, "restart", d.Member, me.Round), d.Hp!, log);
+                    lineage.Add(new LineageLine { Round = me.Round, Step = me.Step, Target = d.Member, Kind = "restart", Old = old, New = d.Hp! });
+                    break;
+                case "stop":
+                    if (me.Member == d.Member) me.Stopped = true;
+                    lineage.Add(new LineageLine { Round = me.Round, Step = me.Step, Target = d.Member, Kind = "stop", Old = old, New = old });
+                    break;
+            }
+            if (d.Hp != null) me.PopulationHp[d.Member] = d.Hp;
+            if (d.Member == me.Member && d.Hp != null)
+            {
+                me.Hp = d.Hp;
+                me.BadInARow = 0;
+                if (d.Kind == "restart") me.Stopped = false;
+                data.ChangeBatchSize(me.BatchSize);
+            }
+        }
+        return lineage;
+    }
+
+    /// <summary>Weights + optimizer state travel from the source member's first rank to every rank; the target's ranks load them.</summary>
+    LineageLine CopyMember(int target, int source, Dictionary<string, double> old, Dictionary<string, double> hp, MemberState me)
+    {
+        var copy = Stopwatch.StartNew();
+        int sourceRoot = population.RootOf(source);
+        var (header, bytes) = me.Member == source && memberComm.Rank == 0 ? me.Model.SaveBlob() : ("", Array.Empty<byte>());
+        header = world.BcastString(header, sourceRoot);
+        bytes = world.BcastArray(world.Rank == sourceRoot ? bytes : null, sourceRoot);
+        if (me.Member == target) me.Model.LoadBlob(header, bytes);
+        var targetSum = world.BcastString(me.Member == target && memberComm.Rank == 0 ? me.Model.Checksum() : null, population.RootOf(target));
+        log.Info($"exploit: member {target} <- member {source}: {bytes.Length / 1e6:F1} MB of weights and optimizer state in {copy.Elapsed.TotalSeconds:F3} s");
+        // Only world rank 0 writes lineage.jsonl: hashing the whole state elsewhere would be wasted time.
+        return new LineageLine { Round = me.Round, Step = me.Step, Target = target, Source = source, Kind = "exploit", Old = old, New = hp,
+            SourceChecksum = _master ? MemberModel.Checksum(header, bytes) : "", TargetChecksum = targetSum };
+    }
+
+    string Decide(IReadOnlyList<MetricsRecord> records, PopulationScores scores, MemberState me)
+    {
+        var results = records.Select(r => new MemberResult(r.Member, scores.Score(r), r.Failed)).ToList();
+        var decisions = _tuner!.Decide(me.Round, me.Step, results);
+        var dtos = decisions.Select(d => d switch
+        {
+            Exploit e => new DecisionDto(e.Member, "exploit", e.Source, HyperparameterSets.FromConfig(config, e.NewHp)),
+            Restart r => new DecisionDto(r.Member, "restart", null, HyperparameterSets.FromConfig(config, r.NewHp)),
+            Stop s => new DecisionDto(s.Member, "stop", null, null),
+            _ => new DecisionDto(d.Member, "continue", null, null),
+        }).ToList();
+        return JsonSerializer.Serialize(dtos, RunJson.Options);
+    }
+
+    sealed record DecisionDto(int Member, string Kind, int? Source, Dictionary<string, double>? Hp);
+
+    // ---- config -> tuner ------------------------------------------------------------------------------
+
+    static TunerOptions OptionsOf(TunerConfig t) => new()
+    {
+        Kind = ConfigNames.EnumValue(t.Kind), Quantile = t.Quantile, ResampleProbability = t.ResampleProbability,
+        PerturbFactors = t.PerturbFactors.ToArray(), ReductionFactor = t.ReductionFactor, GraceRounds = t.GraceRounds, MaxRounds = t.MaxRounds,
+    };
+
+    static SearchSpace SpaceOf(TunerConfig t) => new(t.SearchSpace.Select(kv => new KeyValuePair<string, ParamDomain>(kv.Key,
+        kv.Value.LogUniform is { } lu ? new LogUniform(lu[0], lu[1])
+        : kv.Value.Uniform is { } u ? new Uniform(u[0], u[1])
+        : new Choice(kv.Value.Choice!.ToArray()))));
+}
