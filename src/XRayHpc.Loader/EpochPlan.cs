@@ -1,4 +1,5 @@
 using XRayHpc.Cache;
+using XRayHpc.Determinism;
 
 namespace XRayHpc.Loader;
 

@@ -1,4 +1,5 @@
 using XRayHpc.Cache;
+using XRayHpc.Determinism;
 using XRayHpc.Parquet;
 
 namespace XRayHpc.Loader;

@@ -1,3 +1,4 @@
+using XRayHpc.Determinism;
 using System.Text.Json.Serialization;
 
 namespace XRayHpc.Tuning;
@@ -12,26 +13,26 @@ namespace XRayHpc.Tuning;
 [JsonDerivedType(typeof(Choice), "choice")]
 public abstract record ParamDomain
 {
-    public abstract double Sample(Rng rng);
+    public abstract double Sample(Xoshiro256 rng);
     public abstract double Clamp(double value);
     /// <summary>Moves a value a little: continuous domains multiply by a factor, choices step to a neighbour.</summary>
-    public abstract double Perturb(double value, double factor, Rng rng);
+    public abstract double Perturb(double value, double factor, Xoshiro256 rng);
     public abstract bool Contains(double value);
 }
 
 public sealed record LogUniform(double Low, double High) : ParamDomain
 {
-    public override double Sample(Rng rng) => Math.Exp(Math.Log(Low) + rng.NextDouble() * (Math.Log(High) - Math.Log(Low)));
+    public override double Sample(Xoshiro256 rng) => Math.Exp(Math.Log(Low) + rng.NextDouble() * (Math.Log(High) - Math.Log(Low)));
     public override double Clamp(double value) => Math.Clamp(value, Low, High);
-    public override double Perturb(double value, double factor, Rng rng) => Clamp(value * factor);
+    public override double Perturb(double value, double factor, Xoshiro256 rng) => Clamp(value * factor);
     public override bool Contains(double value) => value >= Low && value <= High;
 }
 
 public sealed record Uniform(double Low, double High) : ParamDomain
 {
-    public override double Sample(Rng rng) => Low + rng.NextDouble() * (High - Low);
+    public override double Sample(Xoshiro256 rng) => Low + rng.NextDouble() * (High - Low);
     public override double Clamp(double value) => Math.Clamp(value, Low, High);
-    public override double Perturb(double value, double factor, Rng rng) => Clamp(value * factor);
+    public override double Perturb(double value, double factor, Xoshiro256 rng) => Clamp(value * factor);
     public override bool Contains(double value) => value >= Low && value <= High;
 }
 
@@ -47,7 +48,7 @@ public sealed record Choice : ParamDomain
         Values = values.Distinct().OrderBy(v => v).ToArray();
     }
 
-    public override double Sample(Rng rng) => Values[rng.NextInt(Values.Length)];
+    public override double Sample(Xoshiro256 rng) => Values[rng.NextInt(Values.Length)];
 
     public override double Clamp(double value)
     {
@@ -58,7 +59,7 @@ public sealed record Choice : ParamDomain
         return Values[best];
     }
 
-    public override double Perturb(double value, double factor, Rng rng)
+    public override double Perturb(double value, double factor, Xoshiro256 rng)
     {
         int i = Array.IndexOf(Values, Clamp(value));
         int j = factor >= 1 ? Math.Min(i + 1, Values.Length - 1) : Math.Max(i - 1, 0);
@@ -83,7 +84,7 @@ public sealed class SearchSpace
 
     public IReadOnlyList<KeyValuePair<string, ParamDomain>> Parameters { get; }
 
-    public Hyperparameters Sample(Rng rng) =>
+    public Hyperparameters Sample(Xoshiro256 rng) =>
         new(Parameters.ToDictionary(p => p.Key, p => p.Value.Sample(rng)));
 
     /// <summary>Brings every value named in the space inside it; values the space does not name are kept.</summary>

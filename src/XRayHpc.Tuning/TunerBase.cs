@@ -1,3 +1,4 @@
+using XRayHpc.Determinism;
 namespace XRayHpc.Tuning;
 
 /// <summary>State and bookkeeping shared by every tuner; subclasses implement only the policy.</summary>
@@ -6,7 +7,7 @@ public abstract class TunerBase : ITuner
     protected readonly TunerOptions Options;
     protected readonly SearchSpace Space;
     protected readonly long Seed;
-    protected Rng Rng;
+    protected Xoshiro256 Rng;
     protected readonly List<Hyperparameters> CurrentHp;
     protected readonly List<int> TrialIds;
     protected int NextTrialId;
@@ -20,7 +21,7 @@ public abstract class TunerBase : ITuner
         options.Validate();
         if (population < 1) throw new ArgumentOutOfRangeException(nameof(population), "population must be at least 1");
         Options = options; Space = space; Seed = seed;
-        Rng = new Rng(seed);
+        Rng = new Xoshiro256(seed);
         CurrentHp = Enumerable.Range(0, population).Select(_ => Space.Sample(Rng)).ToList();
         TrialIds = Enumerable.Range(0, population).ToList();
         NextTrialId = population;
@@ -36,7 +37,7 @@ public abstract class TunerBase : ITuner
         Options = s.Options;
         Space = new SearchSpace(s.Space.Select(d => KeyValuePair.Create(d.Name, d.Domain)));
         Seed = s.Seed;
-        Rng = Rng.FromState(s.RngState);
+        Rng = Xoshiro256.FromState(s.RngState);
         CurrentHp = s.Current.ToList();
         TrialIds = s.TrialIds.ToList();
         NextTrialId = s.NextTrialId;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using XRayHpc.Cache;
 using Xunit;
+using XRayHpc.Determinism;
 
 namespace XRayHpc.Data.Tests;
 

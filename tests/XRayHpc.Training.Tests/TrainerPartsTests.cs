@@ -1,3 +1,4 @@
+using XRayHpc.Determinism;
 using XRayHpc.Training.Config;
 using XRayHpc.Training.Run;
 using XRayHpc.Training.Train;

@@ -1,4 +1,5 @@
 using XRayHpc.Checkpoint;
+using XRayHpc.Determinism;
 using XRayHpc.Torch;
 using XRayHpc.Training.Config;
 using XRayHpc.Training.Train;

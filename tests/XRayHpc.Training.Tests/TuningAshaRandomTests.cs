@@ -1,3 +1,4 @@
+using XRayHpc.Determinism;
 using XRayHpc.Tuning;
 
 namespace XRayHpc.Training.Tests;
@@ -66,16 +67,16 @@ public class TuningAshaRandomTests
         Assert.Equal(new double[] { 16, 32, 64 }, c.Values);
         Assert.Equal(32, c.Clamp(30));
         Assert.Equal(64, c.Clamp(1000));
-        Assert.Equal(16, c.Perturb(32, 0.8, new Rng(1)));
-        Assert.Equal(64, c.Perturb(64, 1.2, new Rng(1)));
+        Assert.Equal(16, c.Perturb(32, 0.8, new Xoshiro256(1)));
+        Assert.Equal(64, c.Perturb(64, 1.2, new Xoshiro256(1)));
     }
 
     [Fact]
     public void Rng_state_restores_the_same_stream()
     {
-        var a = new Rng(42);
+        var a = new Xoshiro256(42);
         for (int i = 0; i < 10; i++) a.NextULong();
-        var b = Rng.FromState(a.State);
+        var b = Xoshiro256.FromState(a.State);
         for (int i = 0; i < 100; i++) Assert.Equal(a.NextDouble(), b.NextDouble());
         Assert.Throws<ArgumentOutOfRangeException>(() => a.NextInt(0));
     }

@@ -5,6 +5,7 @@ using NLog.Targets;
 using Spectre.Console;
 using XRayHpc.Cache;
 using XRayHpc.Data;
+using XRayHpc.Mpi;
 using XRayHpc.Parquet;
 
 namespace XRayHpc.Cli.Commands;
@@ -136,15 +137,9 @@ public sealed class PreprocessCommand : ICliCommand
         LogManager.Configuration = config;
     }
 
-    static int LauncherRank()
-    {
-        foreach (var v in new[] { "OMPI_COMM_WORLD_RANK", "PMI_RANK", "SLURM_PROCID" })
-            if (int.TryParse(Environment.GetEnvironmentVariable(v), out var r)) return r;
-        return 0;
-    }
+    static int LauncherRank() => LaunchEnvironment.Current.Rank ?? 0;
 
-    static int DefaultThreads() =>
-        int.TryParse(Environment.GetEnvironmentVariable("SLURM_CPUS_PER_TASK"), out var n) && n > 0 ? n : Environment.ProcessorCount;
+    static int DefaultThreads() => LaunchEnvironment.Current.CpusPerTask ?? Environment.ProcessorCount;
 
     static UncertaintyPolicy ParseUncertainty(string s) => s.ToLowerInvariant() switch
     {

@@ -30,9 +30,7 @@ public sealed class TrainCommand : ICliCommand
         return cmd;
     }
 
-    static bool IsLauncherRank0() =>
-        new[] { "OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK", "SLURM_PROCID" }
-            .Select(Environment.GetEnvironmentVariable).FirstOrDefault(v => v != null) is null or "0";
+    static bool IsLauncherRank0() => LaunchEnvironment.Current.IsRank0;
 
     public static int Run(string configPath, string[] overrides, bool resume, string? replay, int replayMember, bool overwrite = false)
     {
@@ -68,13 +66,7 @@ public sealed class TrainCommand : ICliCommand
                 return ExitCodes.BadInput;
             }
             using var owned = trainer;
-            return trainer.Run() switch
-            {
-                TrainExit.CheckpointedForRequeue => ExitCodes.CheckpointedForRequeue,
-                TrainExit.Ok => ExitCodes.Ok,
-                TrainExit.BadInput => ExitCodes.BadInput,
-                _ => ExitCodes.Failure,
-            };
+            return trainer.Run();
         });
     }
 }

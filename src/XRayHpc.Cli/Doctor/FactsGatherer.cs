@@ -69,7 +69,7 @@ public static class FactsGatherer
     {
         Func<string, string?> env = Environment.GetEnvironmentVariable;
         string source = cfg.Run.Threads > 0 ? "run.threads"
-            : int.TryParse(env("SLURM_CPUS_PER_TASK"), out var c) && c > 0 ? "SLURM_CPUS_PER_TASK" : "cores / local ranks";
+            : LaunchEnvironment.Read(env).CpusPerTask is not null ? "SLURM_CPUS_PER_TASK" : "cores / local ranks";
         var plan = new ThreadPlan(Trainer.ThreadCount(cfg), source, SlurmCheck.LocalRanks(env), Environment.ProcessorCount, OnlineCpus(), env("OMP_NUM_THREADS"));
         return [SlurmCheck.Job(env), SlurmCheck.Threads(plan)];
     }

@@ -1,4 +1,5 @@
 using Spectre.Console;
+using XRayHpc.Mpi;
 
 namespace XRayHpc.Training.Run;
 
@@ -28,7 +29,7 @@ public static class TerminalOutput
         if (string.IsNullOrEmpty(term) || term == "dumb") return false;
         // A batch job's output is a file even when srun/mpirun give the task a pseudo-terminal; srun --pty is the exception.
         if (!string.IsNullOrEmpty(env("SLURM_JOB_ID")) && string.IsNullOrEmpty(env("SLURM_PTY_PORT"))) return false;
-        bool underLauncher = new[] { "OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE" }.Any(v => !string.IsNullOrEmpty(env(v)));
+        bool underLauncher = LaunchEnvironment.Read(env).UnderMpiLauncher;
         if (!underLauncher) return true;
         var target = launcherTarget();
         return target is not null && (target.StartsWith("/dev/pts/", StringComparison.Ordinal) || target.StartsWith("/dev/tty", StringComparison.Ordinal));

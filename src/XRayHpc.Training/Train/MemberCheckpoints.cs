@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using NLog;
 using XRayHpc.Checkpoint;
+using XRayHpc.Determinism;
 using XRayHpc.Mpi;
 using XRayHpc.Torch;
 using XRayHpc.Training.Config;

@@ -1,3 +1,4 @@
+using XRayHpc.Determinism;
 using XRayHpc.Loader;
 using XRayHpc.Mpi;
 using XRayHpc.Training.Config;

@@ -3,6 +3,7 @@ using System.Text;
 using NLog;
 using XRayHpc.Cache;
 using XRayHpc.Checkpoint;
+using XRayHpc.Determinism;
 using XRayHpc.Loader;
 using XRayHpc.Mpi;
 using XRayHpc.Torch;
@@ -87,18 +88,12 @@ public sealed class Trainer : IDisposable
     public void Dispose() => _lock?.Dispose();
 
     /// <summary>config > SLURM_CPUS_PER_TASK > cores / ranks on this node.</summary>
-    public static int ThreadCount(ExperimentConfig config)
-    {
-        if (config.Run.Threads > 0) return config.Run.Threads;
-        if (int.TryParse(Environment.GetEnvironmentVariable("SLURM_CPUS_PER_TASK"), out var slurm) && slurm > 0) return slurm;
-        int local = new[] { "OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS_PER_NODE" }
-            .Select(Environment.GetEnvironmentVariable).Select(v => int.TryParse(v, out var n) ? n : 0).FirstOrDefault(n => n > 0, 1);
-        return Math.Max(1, Environment.ProcessorCount / local);
-    }
+    public static int ThreadCount(ExperimentConfig config) =>
+        config.Run.Threads > 0 ? config.Run.Threads : LaunchEnvironment.Current.ThreadsPerRank(Environment.ProcessorCount);
 
     public int Run()
     {
-        using var stop = new StopSignal();
+        using var stop = AgreedSignal.CheckpointAndRequeue();
         stop.Received = sig => _log.Warn($"signal {sig} received; last step started: {_me.Step}");
         var progress = new ProgressView(_cfg.Logging.Progress, _master);
         var classes = _manifest.ClassNames;
@@ -136,11 +131,11 @@ public sealed class Trainer : IDisposable
             while (_me.Step < total)
             {
                 // Signals arrive on one rank at a time; act only once every rank agrees, at a step boundary.
-                if (_world.Any(stop.Requested))
+                if (stop.RaisedOnAnyRank(_world))
                 {
                     _log.Warn($"stop signal at step {_me.Step}: checkpointing for requeue");
-                    progress.Note($"signal received: checkpointing at step {_me.Step} and exiting with {TrainExit.CheckpointedForRequeue}");
-                    return _checkpoints.Save(_me, data) ? TrainExit.CheckpointedForRequeue : TrainExit.Failure;
+                    progress.Note($"signal received: checkpointing at step {_me.Step} and exiting with {ExitCodes.CheckpointedForRequeue}");
+                    return _checkpoints.Save(_me, data) ? ExitCodes.CheckpointedForRequeue : ExitCodes.Failure;
                 }
 
                 TrainStep(data, schedule, posWeight);
@@ -159,17 +154,17 @@ public sealed class Trainer : IDisposable
                     data.ChangeBatchSize(_me.BatchSize);
                 }
             }
-            return TrainExit.Ok;
+            return ExitCodes.Ok;
         });
-        if (exit != TrainExit.Ok) return exit;
+        if (exit != ExitCodes.Ok) return exit;
 
         var unsaved = _checkpoints.Unsaved(total);
         new FinalEvaluation(_cfg, _world, _comm, _pop, _run, _store, classes, _multiClass, _threads, _log)
             .Run(evaluator, _me, _scores, _throughput, _clock, total, _checkpoints.Outcome.LastSaved, unsaved);
-        if (unsaved == null) return TrainExit.Ok;
+        if (unsaved == null) return ExitCodes.Ok;
         _log.Error($"run incomplete: {unsaved}");
         if (_master) Console.Error.WriteLine($"train: FAILED: {unsaved}");
-        return TrainExit.Failure;
+        return ExitCodes.Failure;
     }
 
     void StartFresh(ReplaySchedule? replay, int classes)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using NLog;
+using XRayHpc.Determinism;
 using XRayHpc.Mpi;
 using XRayHpc.Training.Config;
 using XRayHpc.Training.Run;

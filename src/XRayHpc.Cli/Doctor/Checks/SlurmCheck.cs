@@ -1,4 +1,5 @@
 using XRayHpc.Cli.Doctor.Facts;
+using XRayHpc.Mpi;
 
 namespace XRayHpc.Cli.Doctor.Checks;
 
@@ -34,9 +35,7 @@ public static class SlurmCheck
     }
 
     /// <summary>Ranks on this node as the launcher announced them (the same variables Trainer.ThreadCount divides by).</summary>
-    public static int LocalRanks(Func<string, string?> env) =>
-        new[] { "OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS_PER_NODE" }
-            .Select(env).Select(v => int.TryParse(v, out var n) ? n : 0).FirstOrDefault(n => n > 0, 1);
+    public static int LocalRanks(Func<string, string?> env) => LaunchEnvironment.Read(env).LocalRanks;
 
     /// <summary>Counts a Linux CPU list such as "0-3,8,10-11" (7 CPUs).</summary>
     public static int CountCpuList(string list) =>

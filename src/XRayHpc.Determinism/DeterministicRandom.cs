@@ -1,8 +1,8 @@
-namespace XRayHpc.Cache;
+namespace XRayHpc.Determinism;
 
 /// <summary>
-/// SplitMix64: a tiny, fully specified PRNG so every seeded decision (splits, shuffles, augmentation)
-/// is identical across .NET versions and machines — System.Random's seeded sequence is not a contract.
+/// A SplitMix64 stream: the cache's and loader's seeded decisions (splits, shuffles, augmentation), identical
+/// across .NET versions and machines. A struct: a per-row generator costs no allocation.
 /// </summary>
 public struct DeterministicRandom
 {
@@ -13,19 +13,12 @@ public struct DeterministicRandom
     /// <summary>Combines several integers into one well-mixed seed (order matters).</summary>
     public static ulong Mix(params long[] parts)
     {
-        ulong h = 0x9E3779B97F4A7C15UL;
-        foreach (var p in parts) h = Finalize(h ^ Finalize((ulong)p + 0x632BE59BD9B4E019UL));
+        ulong h = SplitMix64.Golden;
+        foreach (var p in parts) h = SplitMix64.Finalize(h ^ SplitMix64.Finalize((ulong)p + 0x632BE59BD9B4E019UL));
         return h;
     }
 
-    static ulong Finalize(ulong z)
-    {
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
-
-    public ulong NextUInt64() { _state += 0x9E3779B97F4A7C15UL; return Finalize(_state); }
+    public ulong NextUInt64() => SplitMix64.Next(ref _state);
 
     /// <summary>Uniform in [0, 1) with 53 bits.</summary>
     public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
