@@ -74,7 +74,7 @@ public static class Preprocessor
             var meta = ShardMetadataFor(parameters, plan);
             var metaYaml = ManifestYaml.Serialize(meta);
             var finalPath = Path.Combine(outDir, plan.RelativePath);
-            var sidecarPath = ShardRecord.PathFor(outDir, plan);
+            var sidecarPath = ShardRecord.PathFor(outDir, plan.Split.Name(), plan.FileName);
             var record = TryKeep(finalPath, sidecarPath, metaYaml);
             if (record is not null)
             {

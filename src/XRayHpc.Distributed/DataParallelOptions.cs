@@ -1,6 +1,7 @@
 namespace XRayHpc.Distributed;
 
-/// <summary>How gradients are exchanged. One typed object, set from the training config.</summary>
+/// <summary>How gradients are exchanged. One typed object; the trainer uses the defaults (no config keys set it), the
+/// allreduce benchmark and the MPI tests set it directly.</summary>
 public sealed record DataParallelOptions
 {
     /// <summary>Gradient bytes per allreduce (DDP's default 25 MiB). Larger buckets mean fewer, more

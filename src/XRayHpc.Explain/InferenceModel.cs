@@ -23,7 +23,7 @@ public sealed class InferenceModel : IDisposable
     public InferenceModel(IModelSource source)
     {
         Card = source.Card;
-        Net = XRayHpc.Models.Models.Create(Card.Architecture, Card.ClassNames.Count, Card.InChannels);
+        Net = ModelZoo.Create(Card.Architecture, Card.ClassNames.Count, Card.InChannels);
         Conv = Net as IConvClassifier ?? throw new NotSupportedException($"{Card.Architecture}: no convolutional stage to explain");
         var (weights, _) = Safetensors.Load(source.WeightsPath);
         try { using (torch.no_grad()) Net.load_state_dict(weights); }

@@ -30,7 +30,7 @@ public class GradCamOracleTests(ITestOutputHelper output)
                 string.Join(',', targets), dir);
             var (weights, _) = Safetensors.Load(Path.Combine(dir, "weights.safetensors"));
             var (o, _) = Safetensors.Load(Path.Combine(dir, "oracle.safetensors"));
-            using var net = XRayHpc.Models.Models.Create(name, classes, inChannels);
+            using var net = ModelZoo.Create(name, classes, inChannels);
             net.load_state_dict(weights);
             net.eval();
             foreach (var p in net.parameters()) p.requires_grad = false;
@@ -68,7 +68,7 @@ public class GradCamOracleTests(ITestOutputHelper output)
     {
         torch.set_num_threads(1);
         torch.manual_seed(5);
-        using var net = XRayHpc.Models.Models.Create("resnet18", 4, 1);
+        using var net = ModelZoo.Create("resnet18", 4, 1);
         net.eval();
         using var x = torch.randn([3, 1, 96, 96]);
         var cam = GradCam.Compute((IConvClassifier)net, x, 2, CamMethod.Cam);

@@ -34,7 +34,7 @@ public class ModelOracleTests
         try
         {
             torch.manual_seed(seed);
-            using var model = XRayHpc.Models.Models.Create(name, numClasses, inChannels);
+            using var model = ModelZoo.Create(name, numClasses, inChannels);
 
             // Names, shapes and dtypes of the state dict are torchvision's.
             var ours = model.state_dict();
@@ -101,9 +101,9 @@ public class ModelOracleTests
     {
         var expected = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, Dictionary<string, long[]>>>(
             ModelOracle.Run("state_dict_names.py", "6", "resnet18", "resnet34", "resnet50", "densenet121"))!;
-        foreach (var name in XRayHpc.Models.Models.Names)
+        foreach (var name in ModelZoo.Names)
         {
-            using var model = XRayHpc.Models.Models.Create(name, 6);
+            using var model = ModelZoo.Create(name, 6);
             var ours = model.state_dict();
             Assert.Equal(expected[name].Keys.OrderBy(k => k, StringComparer.Ordinal), ours.Keys.OrderBy(k => k, StringComparer.Ordinal));
             foreach (var (k, shape) in expected[name]) Assert.Equal(shape, ours[k].shape);
@@ -151,7 +151,7 @@ public class ModelOracleTests
     [Fact]
     public void Create_rejects_unknown_names_and_bad_sizes()
     {
-        var ex = Assert.Throws<ArgumentException>(() => XRayHpc.Models.Models.Create("vgg16", 2, 3));
+        var ex = Assert.Throws<ArgumentException>(() => ModelZoo.Create("vgg16", 2, 3));
         Assert.Contains("vgg16", ex.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => ResNet.resnet18(0));
         Assert.Throws<ArgumentOutOfRangeException>(() => DenseNet.densenet121(2, inChannels: 0));

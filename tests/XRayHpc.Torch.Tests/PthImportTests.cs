@@ -36,7 +36,7 @@ public class PthImportTests
                 finally { foreach (var t in read.Values) t.Dispose(); }
 
                 // Same architecture and class count: everything loads, the logits are torchvision's.
-                using var model = XRayHpc.Models.Models.Create(name, classes, 3);
+                using var model = ModelZoo.Create(name, classes, 3);
                 var report = Pretrained.Load(model, path, strict: true);
                 Assert.Equal(model.state_dict().Count, report.Loaded.Count);
                 Assert.Empty(report.Adapted); Assert.Empty(report.Reinitialised); Assert.Empty(report.Ignored);
@@ -50,7 +50,7 @@ public class PthImportTests
             }
 
             // One grey channel: the stem's RGB kernels are summed, as PyTorch did in make_pth.py.
-            using (var grey = XRayHpc.Models.Models.Create(name, classes, 1))
+            using (var grey = ModelZoo.Create(name, classes, 1))
             {
                 var report = Pretrained.Load(grey, Path.Combine(dir, "zip.pth"), strict: true);
                 Assert.Equal([stem], report.Adapted.Select(a => a.Split(' ')[0]));
@@ -67,9 +67,9 @@ public class PthImportTests
 
             // Another class count: the head keeps the fresh init (same seed -> same values), the rest loads.
             torch.manual_seed(99);
-            using var fresh = XRayHpc.Models.Models.Create(name, 2, 1);
+            using var fresh = ModelZoo.Create(name, 2, 1);
             torch.manual_seed(99);
-            using var tuned = XRayHpc.Models.Models.Create(name, 2, 1);
+            using var tuned = ModelZoo.Create(name, 2, 1);
             var r = Pretrained.Load(tuned, Path.Combine(dir, "legacy.pth"), strict: true);
             var head = Pretrained.Layout(tuned).HeadPrefix;
             Assert.Equal([head + "bias", head + "weight"], r.Reinitialised.Select(k => k.Split(' ')[0]).Order(StringComparer.Ordinal));
@@ -91,7 +91,7 @@ public class PthImportTests
         var dir = ModelOracle.TempDir("pth-strict");
         try
         {
-            using var model = XRayHpc.Models.Models.Create("resnet18", 3, 1);
+            using var model = ModelZoo.Create("resnet18", 3, 1);
             var sd = model.state_dict();
             var file = sd.Where(kv => kv.Key != "layer1.0.bn1.running_mean").ToDictionary();
             file["extra.weight"] = torch.zeros([2]);
@@ -122,7 +122,7 @@ public class PthImportTests
                 Assert.Contains("nothing in it was executed", e.Message);
                 Assert.False(File.Exists(marker), $"{file}: the payload ran");
             }
-            using var model = XRayHpc.Models.Models.Create("resnet18", 2, 1);
+            using var model = ModelZoo.Create("resnet18", 2, 1);
             Assert.Throws<UnsafePickleException>(() => Pretrained.Load(model, Path.Combine(dir, "evil_zip.pth"), strict: false));
             Assert.False(File.Exists(marker));
         }

@@ -111,7 +111,7 @@ public sealed class TrainRunTests(SynthCaches data)
     }
 
     [Fact]
-    public void Pbt_TwoMembersOnTwoRanks_ExploitsWithExactCopies_AndSigkillResumeIsBitwiseEqual()
+    public void Pbt_TwoMembersOnTwoRanks_ExploitsWithExactCopies_AndSigkillResumeFromOldStateYamlIsBitwiseEqual()
     {
         // Uninterrupted reference run.
         var runA = NewRunDir("pbt-a");
@@ -144,6 +144,10 @@ public sealed class TrainRunTests(SynthCaches data)
             Poll.Until(() => Poll.ReadShared(latest).Trim() == "step-00000012", RunLimit, "checkpoint set step 12", () => !b.Exited, b.Describe);
             b.Kill();
         }
+        // The set is rewritten the way checkpoints were written before state.yaml had typed member fields
+        // (population_hp, stopped, train_loss_* as strings under `extra`): such checkpoints must still resume exactly.
+        var store = new CheckpointStore(Path.Combine(runB, "checkpoints"));
+        for (int m = 0; m < 2; m++) WriteAsOldStateYaml(store, m, 12);
         rc = Train(2, cfgB, RunLimit, out var resumed, null, "--resume");
         Assert.True(rc == 0, resumed.Describe());
         Assert.Contains("resumed member 0", File.ReadAllText(Path.Combine(runB, "logs", "rank-0.log")));
@@ -155,6 +159,22 @@ public sealed class TrainRunTests(SynthCaches data)
         Assert.Equal((string)sa["final_checksum"]!, (string)sb["final_checksum"]!);
         Assert.Equal((double)sa["test_mean_auroc"]!, (double)sb["test_mean_auroc"]!);
         Assert.Equal(File.ReadAllText(Path.Combine(runA, "predictions.csv")), File.ReadAllText(Path.Combine(runB, "predictions.csv")));
+    }
+
+    /// <summary>Moves the typed member fields of a checkpoint's state.yaml back into the string map `extra`.</summary>
+    static void WriteAsOldStateYaml(CheckpointStore store, int member, long step)
+    {
+        var (state, dir) = store.Read(member, step);
+        Assert.NotEmpty(state.PopulationHyperparameters);
+        state.Extra["population_hp"] = JsonSerializer.Serialize(state.PopulationHyperparameters, XRayHpc.Training.Run.RunJson.Options);
+        state.Extra["stopped"] = state.Stopped ? "true" : "false";
+        for (int r = 0; r < state.TrainLoss.Count; r++)
+        {
+            state.Extra[$"train_loss_sum.{r}"] = state.TrainLoss[r].Sum.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            state.Extra[$"train_loss_count.{r}"] = state.TrainLoss[r].Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        state.PopulationHyperparameters = []; state.Stopped = false; state.TrainLoss = [];
+        File.WriteAllText(Path.Combine(dir, CheckpointStore.StateFile), CheckpointStore.SerializeState(state));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using XRayHpc.Cli.Terminal;
 using XRayHpc.Determinism;
 using XRayHpc.Training.Config;
 using XRayHpc.Training.Run;

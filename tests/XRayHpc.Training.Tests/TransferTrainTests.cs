@@ -1,5 +1,6 @@
 using XRayHpc.Checkpoint;
 using XRayHpc.Determinism;
+using XRayHpc.Models;
 using XRayHpc.Torch;
 using XRayHpc.Training.Config;
 using XRayHpc.Training.Train;
@@ -22,7 +23,7 @@ public sealed class TransferTrainTests(SynthCaches data)
         Directory.CreateDirectory(run + "-in");
         var pretrained = Path.Combine(run + "-in", "imagenet-like.safetensors");
         torch.manual_seed(77);
-        using (var source = XRayHpc.Models.Models.Create("resnet18", 14, 3))
+        using (var source = ModelZoo.Create("resnet18", 14, 3))
         using (torch.no_grad())
         {
             // Non-trivial BatchNorm statistics, so "unchanged" is not "still the defaults".

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using XRayHpc.Distributed;
+using XRayHpc.Models;
 using XRayHpc.Mpi;
 using XRayHpc.Report;
 using XRayHpc.Torch;
@@ -65,7 +66,7 @@ public sealed class BenchCommand : ICliCommand
                     throw new ArgumentException($"--batch {b} does not split evenly over {bad} ranks (strong scaling keeps the global batch fixed)");
                 var settings = new StepSettings(r.GetValue(model)!, r.GetValue(size), 14, r.GetValue(steps), r.GetValue(warmup), r.GetValue(precision)!, r.GetValue(channelsLast), 0);
                 if (settings.Precision is not ("fp32" or "bf16")) throw new ArgumentException("--precision: fp32 or bf16");
-                if (!XRayHpc.Models.Models.Names.Contains(settings.Model)) throw new ArgumentException($"--model: one of {string.Join(", ", XRayHpc.Models.Models.Names)}");
+                if (!ModelZoo.Names.Contains(settings.Model)) throw new ArgumentException($"--model: one of {string.Join(", ", ModelZoo.Names)}");
                 if (settings.Steps < 1 || settings.Warmup < 0 || settings.Size < 32) throw new ArgumentException("--steps >= 1, --warmup >= 0, --size >= 32");
                 return RunScaling(rankList, threadList, modeList, b, settings, Math.Max(1, r.GetValue(repeats)), r.GetValue(output)!, r.GetValue(launcher)!);
             }
@@ -183,11 +184,10 @@ public sealed class BenchCommand : ICliCommand
                 var comm = Communicator.world;
                 torch.set_num_threads(threads);
                 torch.manual_seed(s.Seed + comm.Rank);
-                using var net = XRayHpc.Models.Models.Create(s.Model, s.Classes, inChannels: 1);
+                using var net = ModelZoo.Create(s.Model, s.Classes, inChannels: 1);
                 if (s.ChannelsLast) net.to(MemoryFormat.ChannelsLast);
                 net.train();
                 using var dp = new DataParallel(net, comm, new DataParallelOptions());
-                dp.BroadcastParameters();
                 var opt = new XRayHpc.Torch.optim.Adam(net.parameters(), 1e-3);
                 // Fixed synthetic batch: the loader is not what is measured here.
                 var rng = new Random((int)s.Seed + comm.Rank);

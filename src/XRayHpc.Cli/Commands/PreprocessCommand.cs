@@ -69,9 +69,9 @@ public sealed class PreprocessCommand : ICliCommand
         try
         {
             PreprocessResult result;
-            if (XRayHpc.Training.Run.TerminalOutput.StderrInteractive)
+            if (XRayHpc.Cli.Terminal.TerminalOutput.StderrInteractive)
             {
-                var console = XRayHpc.Training.Run.TerminalOutput.Stderr();
+                var console = XRayHpc.Cli.Terminal.TerminalOutput.Stderr();
                 result = console.Progress().AutoClear(false)
                     .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                     .Start(ctx =>

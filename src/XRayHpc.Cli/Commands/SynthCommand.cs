@@ -35,10 +35,10 @@ public sealed class SynthCommand : ICliCommand
             try
             {
                 SynthResult result;
-                if (XRayHpc.Training.Run.TerminalOutput.StderrInteractive)
+                if (XRayHpc.Cli.Terminal.TerminalOutput.StderrInteractive)
                 {
                     int layouts = options.Layout == "all" ? Synth.Layouts.Count : 1;
-                    var console = XRayHpc.Training.Run.TerminalOutput.Stderr();
+                    var console = XRayHpc.Cli.Terminal.TerminalOutput.Stderr();
                     result = console.Progress().AutoClear(true).Start(ctx =>
                     {
                         var task = ctx.AddTask("synth", maxValue: options.Count * layouts);

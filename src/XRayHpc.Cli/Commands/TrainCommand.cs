@@ -1,4 +1,5 @@
 using System.CommandLine;
+using XRayHpc.Cli.Terminal;
 using XRayHpc.Mpi;
 using XRayHpc.Training.Config;
 using XRayHpc.Training.Run;
@@ -59,7 +60,11 @@ public sealed class TrainCommand : ICliCommand
         return MpiEnvironment.RunGuarded(() =>
         {
             Trainer trainer;
-            try { trainer = new Trainer(cfg, new TrainOptions { Resume = resume, Overwrite = overwrite, ReplayLineage = replay, ReplayMember = replayMember }, Communicator.world); }
+            try { trainer = new Trainer(cfg, new TrainOptions
+                {
+                    Resume = resume, Overwrite = overwrite, ReplayLineage = replay, ReplayMember = replayMember,
+                    Progress = new ProgressView(cfg.Logging.Progress, Communicator.world.Rank == 0),
+                }, Communicator.world); }
             catch (Exception e) when (e is ArgumentException or RunDirectoryException) // e.g. world size not a multiple of the population, run.dir in use: same verdict on every rank
             {
                 if (Communicator.world.Rank == 0) Console.Error.WriteLine($"train: {e.Message}");

@@ -1,3 +1,5 @@
+using XRayHpc.Models;
+
 namespace XRayHpc.Training.Config;
 
 /// <summary>Range and consistency rules that types alone cannot express. Each names the offending key path.</summary>
@@ -30,8 +32,7 @@ public static class ConfigValidator
         if (c.Data.EvalBatchSize < 1) yield return ("data.eval_batch_size", "must be >= 1");
         if (c.Data.Prefetch < 0) yield return ("data.prefetch", "must be >= 0");
         if (c.Data.LoaderThreads < 1) yield return ("data.loader_threads", "must be >= 1");
-        string[] models = ["resnet18", "resnet34", "resnet50", "densenet121"];
-        if (!models.Contains(c.Model.Name)) yield return ("model.name", $"'{c.Model.Name}' is not one of {string.Join(" | ", models)}");
+        if (!ModelZoo.Names.Contains(c.Model.Name)) yield return ("model.name", $"'{c.Model.Name}' is not one of {string.Join(" | ", ModelZoo.Names)}");
         if (c.Model.InChannels is not (1 or 3)) yield return ("model.in_channels", "must be 1 or 3");
         foreach (var problem in TransferChecks(c)) yield return problem;
         if (!(c.Optimizer.Lr > 0)) yield return ("optimizer.lr", "must be > 0");

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using XRayHpc.Models;
 using XRayHpc.Torch;
 using XRayHpc.Training.Config;
 using YamlDotNet.Serialization;
@@ -69,7 +70,7 @@ public sealed class ModelPackage
     /// <summary>The network with the package's weights, in eval mode (caller disposes).</summary>
     public nn.Module<Tensor, Tensor> CreateNetwork()
     {
-        var net = XRayHpc.Models.Models.Create(Architecture, ClassNames.Count, InChannels);
+        var net = ModelZoo.Create(Architecture, ClassNames.Count, InChannels);
         var (weights, _) = Safetensors.Load(WeightsPath);
         try { using (torch.no_grad()) net.load_state_dict(weights); }
         finally { foreach (var t in weights.Values) t.Dispose(); }

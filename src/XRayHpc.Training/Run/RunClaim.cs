@@ -1,3 +1,4 @@
+using XRayHpc.Mpi;
 using XRayHpc.Training.Config;
 
 namespace XRayHpc.Training.Run;
@@ -74,5 +75,28 @@ public static class RunClaim
             throw new RunDirectoryException($"--resume: the configuration differs from the run in {run.Dir} in keys a resume may not change " +
                                             $"(nothing was written):\n  {string.Join("\n  ", diff)}\n" +
                                             $"A resume may change only: {string.Join(", ", ResumeCompatibility.Changeable.Order(StringComparer.Ordinal))}");
+    }
+
+    /// <summary>
+    /// Collective: world rank 0 claims the run directory (<see cref="Claim"/>) and writes config.resolved.yaml
+    /// before anything else is written to it; when it was refused, every rank throws the same exception.
+    /// Returns the lock on world rank 0, null elsewhere.
+    /// </summary>
+    public static RunDirectoryLock? ClaimOnRank0(Communicator world, RunLayout run, ExperimentConfig config, bool resume, bool overwrite, List<string> notes)
+    {
+        RunDirectoryLock? claimed = null;
+        string refused = "";
+        if (world.Rank == 0)
+        {
+            try
+            {
+                claimed = Claim(run, config, resume, overwrite, notes);
+                File.WriteAllText(run.ResolvedConfig, ConfigLoader.ToYaml(config));
+            }
+            catch (RunDirectoryException e) { refused = e.Message; }
+        }
+        refused = world.BcastString(world.Rank == 0 ? refused : null, 0);
+        if (refused.Length > 0) throw new RunDirectoryException(refused);
+        return claimed;
     }
 }

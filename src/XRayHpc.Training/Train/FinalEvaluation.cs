@@ -19,7 +19,7 @@ public sealed class FinalEvaluation(ExperimentConfig config, Communicator world,
 {
     /// <param name="lastSaved">the step of the last checkpoint set on disk (null: none)</param>
     /// <param name="unsaved">why the run failed to save its checkpoints (null: it did not)</param>
-    public void Run(Evaluator evaluator, MemberState me, PopulationScores scores, Throughput throughput, Stopwatch clock, long total, long? lastSaved, string? unsaved)
+    public void Run(Evaluator evaluator, MemberState me, PopulationScores scores, Throughput throughput, Stopwatch clock, long total, long? lastSaved, string? unsaved, ITrainingProgress progress)
     {
         int best = scores.Best();
         var imgs = new[] { throughput.TotalImages, throughput.TotalSeconds, throughput.TotalAllreduceSeconds };
@@ -56,7 +56,7 @@ public sealed class FinalEvaluation(ExperimentConfig config, Communicator world,
             }
         }
         summaryJson = world.BcastString(summaryJson, population.RootOf(best));
-        if (world.Rank == 0) SummaryTable.Print(summaryJson, config.Logging.Progress != ProgressMode.Off);
+        if (world.Rank == 0) progress.Summary(summaryJson);
         log.Info($"done: best member {best}");
     }
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using XRayHpc.Models;
 using XRayHpc.Torch;
 using XRayHpc.Training.Config;
 using nn = XRayHpc.Torch.nn;
@@ -26,7 +27,7 @@ public sealed class MemberModel : IDisposable
     {
         _config = config;
         torch.manual_seed(initSeed);
-        Net = XRayHpc.Models.Models.Create(config.Model.Name, classes, config.Model.InChannels);
+        Net = ModelZoo.Create(config.Model.Name, classes, config.Model.InChannels);
         if (initFromFile && config.Model.Init.From.Length > 0)
             InitReport = XRayHpc.Models.Pretrained.Load(Net, config.Model.Init.From, config.Model.Init.Strict);
         Freezing = Freezing.Apply(Net, config.Model.Freeze, config.Model.Name);

@@ -1,3 +1,5 @@
+using XRayHpc.Training.Run;
+
 namespace XRayHpc.Training.Train;
 
 /// <summary>Command-line choices of `xrayhpc train` beyond the config itself.</summary>
@@ -10,4 +12,6 @@ public sealed record TrainOptions
     /// <summary>Retrain one member's hyperparameter schedule from this lineage.jsonl (population 1).</summary>
     public string? ReplayLineage { get; init; }
     public int ReplayMember { get; init; }
+    /// <summary>What this rank shows while training (the CLI's console view; nothing when not given).</summary>
+    public ITrainingProgress Progress { get; init; } = new NoProgress();
 }

@@ -58,20 +58,8 @@ public sealed class Trainer : IDisposable
             throw new ArgumentException("the cache cannot train this experiment:\n  " + string.Join("\n  ", unfit));
         if (ShardVerification.Run(config, _manifest, world) is { Count: > 0 } corrupt)
             throw new ArgumentException("data.verify: full: the cache does not match its manifest:\n  " + string.Join("\n  ", corrupt));
-        // Rank 0 claims the run directory (lock; --resume/--overwrite rules) before anything is written to it.
         var notes = new List<string>();
-        string refused = "";
-        if (_master)
-        {
-            try
-            {
-                _lock = RunClaim.Claim(_run, config, options.Resume, options.Overwrite, notes);
-                File.WriteAllText(_run.ResolvedConfig, ConfigLoader.ToYaml(config));
-            }
-            catch (RunDirectoryException e) { refused = e.Message; }
-        }
-        refused = world.BcastString(_master ? refused : null, 0);
-        if (refused.Length > 0) throw new RunDirectoryException(refused);
+        _lock = RunClaim.ClaimOnRank0(world, _run, config, options.Resume, options.Overwrite, notes);
         _log = RankLog.Configure(_run, world.Rank, config.Logging.Level);
         foreach (var n in notes) { _log.Warn(n); Console.Error.WriteLine($"train: {n}"); }
         _store = new CheckpointStore(_run.Checkpoints, config.Checkpoint.KeepLast);
@@ -95,7 +83,7 @@ public sealed class Trainer : IDisposable
     {
         using var stop = AgreedSignal.CheckpointAndRequeue();
         stop.Received = sig => _log.Warn($"signal {sig} received; last step started: {_me.Step}");
-        var progress = new ProgressView(_cfg.Logging.Progress, _master);
+        var progress = _opt.Progress;
         var classes = _manifest.ClassNames;
         Tensor? posWeight = !_multiClass && _cfg.Data.PosWeight
             ? torch.tensor(LabelStats.PosWeight(_cfg.Data.Cache, "train"), [classes.Count]) : null;
@@ -160,7 +148,7 @@ public sealed class Trainer : IDisposable
 
         var unsaved = _checkpoints.Unsaved(total);
         new FinalEvaluation(_cfg, _world, _comm, _pop, _run, _store, classes, _multiClass, _threads, _log)
-            .Run(evaluator, _me, _scores, _throughput, _clock, total, _checkpoints.Outcome.LastSaved, unsaved);
+            .Run(evaluator, _me, _scores, _throughput, _clock, total, _checkpoints.Outcome.LastSaved, unsaved, progress);
         if (unsaved == null) return ExitCodes.Ok;
         _log.Error($"run incomplete: {unsaved}");
         if (_master) Console.Error.WriteLine($"train: FAILED: {unsaved}");
@@ -218,7 +206,7 @@ public sealed class Trainer : IDisposable
 
     // ---- evaluate, record, tune ---------------------------------------------------------------------
 
-    void ReadyPoint(Evaluator evaluator, MemberData data, JsonLinesFile metricsFile, JsonLinesFile lineageFile, ProgressView progress, bool final, int classes)
+    void ReadyPoint(Evaluator evaluator, MemberData data, JsonLinesFile metricsFile, JsonLinesFile lineageFile, ITrainingProgress progress, bool final, int classes)
     {
         _me.Round++;
         var phase = Stopwatch.StartNew(); // where a round's time outside training goes, for the rank log

@@ -45,69 +45,65 @@ public sealed class TunerRound(ExperimentConfig config, Communicator world, Comm
     public List<LineageLine> Run(IReadOnlyList<MetricsRecord> records, PopulationScores scores, MemberState me, MemberData data, int classes)
     {
         // ---- the tuner decides on rank 0; every rank carries the decisions out ----
-        string decisionsJson = world.BcastString(_master ? Decide(records, scores, me) : null, 0);
-        var decisions = JsonSerializer.Deserialize<List<DecisionDto>>(decisionsJson, RunJson.Options)!;
+        string decisionsJson = world.BcastString(_master ? JsonSerializer.Serialize(Decide(records, scores, me), RunJson.Options) : null, 0);
+        var decisions = JsonSerializer.Deserialize<List<MemberDecision>>(decisionsJson, RunJson.Options)!;
         var lineage = new List<LineageLine>();
         foreach (var d in decisions)
         {
             var old = me.PopulationHp[d.Member];
-            switch (d.Kind)
+            // The member's full set: the tuned values over the config's (each rank forms it the same way).
+            var hp = d switch
             {
-                case "exploit":
-                    lineage.Add(CopyMember(d.Member, d.Source!.Value, old, d.Hp!, me));
+                Exploit e => HyperparameterSets.FromConfig(config, e.NewHp),
+                Restart r => HyperparameterSets.FromConfig(config, r.NewHp),
+                _ => null,
+            };
+            switch (d)
+            {
+                case Exploit e:
+                    lineage.Add(CopyMember(e, old, hp!, me));
                     break;
-                case "restart":
-                    if (me.Member == d.Member) me.NewModel(config, memberComm, classes, Seeds.For(config.Run.Seed, "restart", d.Member, me.Round), d.Hp!, log);
-                    lineage.Add(new LineageLine { Round = me.Round, Step = me.Step, Target = d.Member, Kind = "restart", Old = old, New = d.Hp! });
+                case Restart r:
+                    if (me.Member == r.Member) me.NewModel(config, memberComm, classes, Seeds.For(config.Run.Seed, "restart", r.Member, me.Round), hp!, log);
+                    lineage.Add(LineOf(r.Record, old, hp!));
                     break;
-                case "stop":
+                case Stop:
                     if (me.Member == d.Member) me.Stopped = true;
                     lineage.Add(new LineageLine { Round = me.Round, Step = me.Step, Target = d.Member, Kind = "stop", Old = old, New = old });
                     break;
             }
-            if (d.Hp != null) me.PopulationHp[d.Member] = d.Hp;
-            if (d.Member == me.Member && d.Hp != null)
-            {
-                me.Hp = d.Hp;
-                me.BadInARow = 0;
-                if (d.Kind == "restart") me.Stopped = false;
-                data.ChangeBatchSize(me.BatchSize);
-            }
+            if (hp == null) continue;
+            me.PopulationHp[d.Member] = hp;
+            if (d.Member != me.Member) continue;
+            me.Hp = hp;
+            me.BadInARow = 0;
+            if (d is Restart) me.Stopped = false;
+            data.ChangeBatchSize(me.BatchSize);
         }
         return lineage;
     }
 
     /// <summary>Weights + optimizer state travel from the source member's first rank to every rank; the target's ranks load them.</summary>
-    LineageLine CopyMember(int target, int source, Dictionary<string, double> old, Dictionary<string, double> hp, MemberState me)
+    LineageLine CopyMember(Exploit e, Dictionary<string, double> old, Dictionary<string, double> hp, MemberState me)
     {
         var copy = Stopwatch.StartNew();
-        int sourceRoot = population.RootOf(source);
-        var (header, bytes) = me.Member == source && memberComm.Rank == 0 ? me.Model.SaveBlob() : ("", Array.Empty<byte>());
+        int sourceRoot = population.RootOf(e.Source);
+        var (header, bytes) = me.Member == e.Source && memberComm.Rank == 0 ? me.Model.SaveBlob() : ("", Array.Empty<byte>());
         header = world.BcastString(header, sourceRoot);
         bytes = world.BcastArray(world.Rank == sourceRoot ? bytes : null, sourceRoot);
-        if (me.Member == target) me.Model.LoadBlob(header, bytes);
-        var targetSum = world.BcastString(me.Member == target && memberComm.Rank == 0 ? me.Model.Checksum() : null, population.RootOf(target));
-        log.Info($"exploit: member {target} <- member {source}: {bytes.Length / 1e6:F1} MB of weights and optimizer state in {copy.Elapsed.TotalSeconds:F3} s");
+        if (me.Member == e.Member) me.Model.LoadBlob(header, bytes);
+        var targetSum = world.BcastString(me.Member == e.Member && memberComm.Rank == 0 ? me.Model.Checksum() : null, population.RootOf(e.Member));
+        log.Info($"exploit: member {e.Member} <- member {e.Source}: {bytes.Length / 1e6:F1} MB of weights and optimizer state in {copy.Elapsed.TotalSeconds:F3} s");
         // Only world rank 0 writes lineage.jsonl: hashing the whole state elsewhere would be wasted time.
-        return new LineageLine { Round = me.Round, Step = me.Step, Target = target, Source = source, Kind = "exploit", Old = old, New = hp,
-            SourceChecksum = _master ? MemberModel.Checksum(header, bytes) : "", TargetChecksum = targetSum };
+        return LineOf(e.Record, old, hp) with { SourceChecksum = _master ? MemberModel.Checksum(header, bytes) : "", TargetChecksum = targetSum };
     }
 
-    string Decide(IReadOnlyList<MetricsRecord> records, PopulationScores scores, MemberState me)
-    {
-        var results = records.Select(r => new MemberResult(r.Member, scores.Score(r), r.Failed)).ToList();
-        var decisions = _tuner!.Decide(me.Round, me.Step, results);
-        var dtos = decisions.Select(d => d switch
-        {
-            Exploit e => new DecisionDto(e.Member, "exploit", e.Source, HyperparameterSets.FromConfig(config, e.NewHp)),
-            Restart r => new DecisionDto(r.Member, "restart", null, HyperparameterSets.FromConfig(config, r.NewHp)),
-            Stop s => new DecisionDto(s.Member, "stop", null, null),
-            _ => new DecisionDto(d.Member, "continue", null, null),
-        }).ToList();
-        return JsonSerializer.Serialize(dtos, RunJson.Options);
-    }
+    /// <summary>A lineage.jsonl line from the tuner's own record, with the members' full hyperparameter sets (the tuner knows only the tuned ones).</summary>
+    static LineageLine LineOf(LineageRecord r, Dictionary<string, double> old, Dictionary<string, double> hp) =>
+        new() { Round = r.Round, Step = r.Step, Target = r.Target, Source = r.Source, Kind = r.Kind, Old = old, New = hp };
 
-    sealed record DecisionDto(int Member, string Kind, int? Source, Dictionary<string, double>? Hp);
+    IReadOnlyList<MemberDecision> Decide(IReadOnlyList<MetricsRecord> records, PopulationScores scores, MemberState me) =>
+        _tuner!.Decide(me.Round, me.Step, records.Select(r => new MemberResult(r.Member, scores.Score(r), r.Failed)).ToList());
 
     // ---- config -> tuner ------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 using Spectre.Console;
 using XRayHpc.Mpi;
 
-namespace XRayHpc.Training.Run;
+namespace XRayHpc.Cli.Terminal;
 
 /// <summary>
 /// Whether this process's output reaches a person's terminal, decided once at start, and what follows from it: on

@@ -1,6 +1,6 @@
 using XRayHpc.Tuning;
 
-namespace XRayHpc.Training.Tests;
+namespace XRayHpc.Tuning.Tests;
 
 public class TuningPbtTests
 {

@@ -1,13 +1,14 @@
 using Spectre.Console;
 using XRayHpc.Training.Config;
+using XRayHpc.Training.Run;
 
-namespace XRayHpc.Training.Run;
+namespace XRayHpc.Cli.Terminal;
 
 /// <summary>
 /// Rank 0's progress: a Spectre.Console live table on an interactive terminal, plain lines otherwise
 /// (files, job logs, whatever logging.progress says), nothing with logging.progress: off. Other ranks get a view that prints nothing.
 /// </summary>
-public sealed class ProgressView
+public sealed class ProgressView : ITrainingProgress
 {
     readonly ProgressMode _mode;
     readonly Dictionary<int, (double Auroc, string Hp)> _members = new();
@@ -61,6 +62,9 @@ public sealed class ProgressView
             _live?.Refresh();
         }
     }
+
+    /// <summary>The closing summary table (rank 0), unless logging.progress is off.</summary>
+    public void Summary(string summaryJson) => SummaryTable.Print(summaryJson, _mode != ProgressMode.Off);
 
     public void Note(string text)
     {

@@ -1,6 +1,6 @@
 using XRayHpc.Determinism;
 
-namespace XRayHpc.Training.Tests;
+namespace XRayHpc.Tuning.Tests;
 
 /// <summary>
 /// The one generator family every seeded decision uses (synthetic data, splits, shuffles, augmentation, the

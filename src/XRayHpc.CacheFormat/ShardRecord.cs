@@ -22,8 +22,9 @@ public sealed class ShardRecord
     public List<long> Negatives { get; set; } = [];
     public List<RejectRecord> Rejects { get; set; } = [];
 
-    public static string PathFor(string cacheDir, ShardPlan plan) =>
-        Path.Combine(cacheDir, ".progress", $"{plan.Split.Name()}-{plan.FileName}.yaml");
+    /// <summary>CACHE/.progress/&lt;split&gt;-&lt;shard file&gt;.yaml</summary>
+    public static string PathFor(string cacheDir, string split, string shardFileName) =>
+        Path.Combine(cacheDir, ".progress", $"{split}-{shardFileName}.yaml");
 
     public static ShardRecord? TryLoad(string path)
     {

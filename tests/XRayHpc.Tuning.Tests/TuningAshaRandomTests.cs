@@ -1,7 +1,7 @@
 using XRayHpc.Determinism;
 using XRayHpc.Tuning;
 
-namespace XRayHpc.Training.Tests;
+namespace XRayHpc.Tuning.Tests;
 
 public class TuningAshaRandomTests
 {

@@ -4,7 +4,7 @@ using XRayHpc.Torch.nn;
 namespace XRayHpc.Models;
 
 /// <summary>Model registry by name (the `model:` key of an experiment config).</summary>
-public static class Models
+public static class ModelZoo
 {
     public static readonly IReadOnlyList<string> Names = ["resnet18", "resnet34", "resnet50", "densenet121"];
 

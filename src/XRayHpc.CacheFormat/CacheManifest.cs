@@ -108,31 +108,3 @@ public sealed class CacheManifest : PreprocessParameters
 
     public void Save(string cacheDir) => AtomicFile.WriteAllText(Path.Combine(cacheDir, FileName), ManifestYaml.Serialize(this));
 }
-
-public static class ManifestYaml
-{
-    public static readonly ISerializer Serializer = new SerializerBuilder()
-        .WithNamingConvention(UnderscoredNamingConvention.Instance)
-        .ConfigureDefaultValuesHandling(DefaultValuesHandling.Preserve)
-        .Build();
-
-    public static readonly IDeserializer Deserializer = new DeserializerBuilder()
-        .WithNamingConvention(UnderscoredNamingConvention.Instance)
-        .IgnoreUnmatchedProperties()
-        .Build();
-
-    // Doubles are written round-trip ("R") by YamlDotNet, and dictionaries keep insertion order, so
-    // the same run writes the same bytes.
-    public static string Serialize(object o) => Serializer.Serialize(o);
-}
-
-/// <summary>Write-to-temp-then-rename, so a reader (or a resumed run) never sees half a file.</summary>
-public static class AtomicFile
-{
-    public static void WriteAllText(string path, string text)
-    {
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, text);
-        File.Move(tmp, path, overwrite: true);
-    }
-}

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Spectre.Console;
 
-namespace XRayHpc.Training.Run;
+namespace XRayHpc.Cli.Terminal;
 
 /// <summary>The closing table of `xrayhpc train` (rank 0): best member, its hyperparameters, per-class AUROC, throughput, wall time.</summary>
 public static class SummaryTable
