@@ -21,15 +21,24 @@ public sealed record TunerOptions
     /// <summary>Rounds after which an ASHA trial is complete and its slot starts a new trial.</summary>
     public int MaxRounds { get; init; } = 9;
 
+    public static readonly IReadOnlyList<string> Kinds = ["pbt", "asha", "random"];
+
+    /// <summary>Every problem as (config key, what is wrong): the one validation of the `tuner:` block, used by
+    /// the config validator (which reports them all with the YAML line) and by <see cref="Validate"/>.</summary>
+    public IEnumerable<(string Key, string Problem)> Problems()
+    {
+        if (!Kinds.Contains(Kind)) yield return ("tuner.kind", $"'{Kind}' is not one of {string.Join(" | ", Kinds)}");
+        if (Quantile is <= 0 or > 0.5) yield return ("tuner.quantile", "must be in (0, 0.5]");
+        if (ResampleProbability is < 0 or > 1) yield return ("tuner.resample_probability", "must be in [0, 1]");
+        if (PerturbFactors.Length == 0 || PerturbFactors.Any(f => !(f > 0))) yield return ("tuner.perturb_factors", "must be a non-empty list of positive factors");
+        if (GraceRounds < 1) yield return ("tuner.grace_rounds", "must be >= 1");
+        if (MaxRounds < GraceRounds) yield return ("tuner.max_rounds", "must be >= tuner.grace_rounds");
+        if (ReductionFactor < 2) yield return ("tuner.reduction_factor", "must be >= 2");
+    }
+
+    /// <summary>Throws on the first problem, naming its key.</summary>
     public void Validate()
     {
-        string[] kinds = { "pbt", "asha", "random" };
-        if (!kinds.Contains(Kind)) throw new ArgumentException($"tuner.kind: '{Kind}' is not one of {string.Join(", ", kinds)}");
-        if (Quantile is <= 0 or > 0.5) throw new ArgumentException($"tuner.quantile: {Quantile} must be in (0, 0.5]");
-        if (ResampleProbability is < 0 or > 1) throw new ArgumentException($"tuner.resample_probability: {ResampleProbability} must be in [0, 1]");
-        if (PerturbFactors.Length == 0 || PerturbFactors.Any(f => f <= 0)) throw new ArgumentException("tuner.perturb_factors: needs positive factors");
-        if (ReductionFactor < 2) throw new ArgumentException($"tuner.reduction_factor: {ReductionFactor} must be at least 2");
-        if (GraceRounds < 1) throw new ArgumentException($"tuner.grace_rounds: {GraceRounds} must be at least 1");
-        if (MaxRounds < GraceRounds) throw new ArgumentException($"tuner.max_rounds: {MaxRounds} is below grace_rounds {GraceRounds}");
+        foreach (var (key, problem) in Problems()) throw new ArgumentException($"{key}: {problem}");
     }
 }

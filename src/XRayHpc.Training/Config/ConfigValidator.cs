@@ -52,12 +52,8 @@ public static class ConfigValidator
         if (c.Tuner.Kind == TunerKind.None && c.Tuner.Population != 1) yield return ("tuner.population", "must be 1 when tuner.kind is none");
         if (c.Tuner.ReadySteps < 1) yield return ("tuner.ready_steps", "must be >= 1");
         if (!MetricNames.Contains(c.Tuner.Metric)) yield return ("tuner.metric", $"'{c.Tuner.Metric}' is not one of {string.Join(" | ", MetricNames)}");
-        if (c.Tuner.Quantile is <= 0 or > 0.5) yield return ("tuner.quantile", "must be in (0, 0.5]");
-        if (c.Tuner.ResampleProbability is < 0 or > 1) yield return ("tuner.resample_probability", "must be in [0, 1]");
-        if (c.Tuner.PerturbFactors.Count == 0 || c.Tuner.PerturbFactors.Any(f => !(f > 0))) yield return ("tuner.perturb_factors", "must be a non-empty list of positive factors");
-        if (c.Tuner.GraceRounds < 1) yield return ("tuner.grace_rounds", "must be >= 1");
-        if (c.Tuner.MaxRounds < c.Tuner.GraceRounds) yield return ("tuner.max_rounds", "must be >= tuner.grace_rounds");
-        if (c.Tuner.ReductionFactor < 2) yield return ("tuner.reduction_factor", "must be >= 2");
+        // The tuning library's own validation of the block (tuner.kind is an enum here, checked when the YAML is bound; none is not a tuner).
+        foreach (var problem in TunerConfig.OptionsOf(c.Tuner).Problems().Where(p => p.Key != "tuner.kind")) yield return problem;
         if (c.Tuner.MaxBadSteps < 1) yield return ("tuner.max_bad_steps", "must be >= 1");
         foreach (var (name, d) in c.Tuner.SearchSpace)
         {

@@ -1,3 +1,5 @@
+using XRayHpc.Tuning;
+
 namespace XRayHpc.Training.Config;
 
 // One typed object per experiment. Property names map to snake_case YAML keys (WeightDecay -> weight_decay);
@@ -169,6 +171,19 @@ public sealed class TunerConfig
     /// <summary>Consecutive NaN/Inf steps after which a member reports itself failed at the next ready point.</summary>
     public int MaxBadSteps { get; set; } = 5;
     public Dictionary<string, DomainConfig> SearchSpace { get; set; } = new();
+
+    /// <summary>The block as the tuning library's options (validated there: <see cref="TunerOptions.Problems"/>).</summary>
+    public static TunerOptions OptionsOf(TunerConfig t) => new()
+    {
+        Kind = ConfigNames.EnumValue(t.Kind), Quantile = t.Quantile, ResampleProbability = t.ResampleProbability,
+        PerturbFactors = t.PerturbFactors.ToArray(), ReductionFactor = t.ReductionFactor, GraceRounds = t.GraceRounds, MaxRounds = t.MaxRounds,
+    };
+
+    /// <summary>search_space as the tuning library's domains.</summary>
+    public static SearchSpace SpaceOf(TunerConfig t) => new(t.SearchSpace.Select(kv => new KeyValuePair<string, ParamDomain>(kv.Key,
+        kv.Value.LogUniform is { } lu ? new LogUniform(lu[0], lu[1])
+        : kv.Value.Uniform is { } u ? new Uniform(u[0], u[1])
+        : new Choice(kv.Value.Choice!.ToArray()))));
 }
 
 public sealed class CheckpointConfig

@@ -24,7 +24,7 @@ public sealed class TunerRound(ExperimentConfig config, Communicator world, Comm
     public List<Dictionary<string, double>> Start(ReplaySchedule? replay)
     {
         if (_master && config.Tuner.Kind != TunerKind.None)
-            _tuner = Tuners.Create(OptionsOf(config.Tuner), SpaceOf(config.Tuner), population.Members, Seeds.For(config.Run.Seed, "tuner"));
+            _tuner = Tuners.Create(TunerConfig.OptionsOf(config.Tuner), TunerConfig.SpaceOf(config.Tuner), population.Members, Seeds.For(config.Run.Seed, "tuner"));
         var initial = world.BcastString(_master ? JsonSerializer.Serialize(
             Enumerable.Range(0, population.Members).Select(m => replay != null
                 ? HyperparameterSets.Overwrite(HyperparameterSets.FromConfig(config), replay.Initial)
@@ -104,17 +104,4 @@ public sealed class TunerRound(ExperimentConfig config, Communicator world, Comm
 
     IReadOnlyList<MemberDecision> Decide(IReadOnlyList<MetricsRecord> records, PopulationScores scores, MemberState me) =>
         _tuner!.Decide(me.Round, me.Step, records.Select(r => new MemberResult(r.Member, scores.Score(r), r.Failed)).ToList());
-
-    // ---- config -> tuner ------------------------------------------------------------------------------
-
-    static TunerOptions OptionsOf(TunerConfig t) => new()
-    {
-        Kind = ConfigNames.EnumValue(t.Kind), Quantile = t.Quantile, ResampleProbability = t.ResampleProbability,
-        PerturbFactors = t.PerturbFactors.ToArray(), ReductionFactor = t.ReductionFactor, GraceRounds = t.GraceRounds, MaxRounds = t.MaxRounds,
-    };
-
-    static SearchSpace SpaceOf(TunerConfig t) => new(t.SearchSpace.Select(kv => new KeyValuePair<string, ParamDomain>(kv.Key,
-        kv.Value.LogUniform is { } lu ? new LogUniform(lu[0], lu[1])
-        : kv.Value.Uniform is { } u ? new Uniform(u[0], u[1])
-        : new Choice(kv.Value.Choice!.ToArray()))));
 }
