@@ -310,4 +310,23 @@ public sealed class ReliabilityTests(SynthCaches data)
             Assert.Equal(File.ReadAllText(Path.Combine(reference, "predictions.csv")), File.ReadAllText(Path.Combine(run, "predictions.csv")));
         }
     }
+
+    [Fact]
+    public void StoppedRank_WithRunCollectiveTimeout_EndsTheJobNamingStepAndRank()
+    {
+        // SIGSTOP (as a hung NFS read leaves a rank): without run.collective_timeout rank 0 would wait forever.
+        // 15 s, not less: on the busy 2-core CI machine one rank can start several seconds after the other.
+        var run = NewRunDir("stall");
+        var log1 = Path.Combine(run, "logs", "rank-1.log");
+        using var b = CliProcess.Start(2, ["train", TrainRunTests.Config(run, data.Cache32, maxSteps: 200, population: 1), "--set", "run.collective_timeout=15"]);
+        Poll.Until(() => Poll.ReadShared(log1).Contains("step 3 done"), RunLimit, "rank 1 past step 3", () => !b.Exited, b.Describe);
+        var m = System.Text.RegularExpressions.Regex.Match(Poll.ReadShared(log1), @"rank 1/2 \(pid (\d+)\)");
+        Assert.True(m.Success, b.Describe());
+        const int SIGSTOP = 19;
+        Assert.Equal(0, Syscall.kill(int.Parse(m.Groups[1].Value), SIGSTOP));
+        Assert.True(b.Wait(RunLimit) == 1, b.Describe());
+        // Stopped while computing (rank 0 asks and names it) or inside an exchange (the watchdog ends the job).
+        Assert.Matches(new System.Text.RegularExpressions.Regex(@"rank 0 of 2 aborting the MPI job \(code 1\): collective timeout: MPI_\w+( \(wait\))? \(step \d+, collective #\d+ of rank 0\) did not complete within 15 s " +
+            $@"(on a communicator of 2 ranks; NOT ARRIVED \([^)]*\): rank 1 \(pid {m.Groups[1].Value} on|although all 2 ranks of its communicator had arrived)"), b.Stderr);
+    }
 }

@@ -60,6 +60,7 @@ public sealed class TrainCommand : ICliCommand
         using var mpi = new MpiEnvironment();
         return MpiEnvironment.RunGuarded(() =>
         {
+            CollectiveWatch.Timeout = cfg.Run.CollectiveTimeout > 0 ? TimeSpan.FromSeconds(cfg.Run.CollectiveTimeout) : Timeout.InfiniteTimeSpan;
             Trainer trainer;
             try { trainer = new Trainer(cfg, new TrainOptions { Resume = resume, Overwrite = overwrite, ReplayLineage = replay, ReplayMember = replayMember }, Communicator.world); }
             catch (Exception e) when (e is ArgumentException or RunDirectoryException) // e.g. world size not a multiple of the population, run.dir in use: same verdict on every rank

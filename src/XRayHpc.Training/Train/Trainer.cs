@@ -207,6 +207,7 @@ public sealed class Trainer : IDisposable
     void TrainStep(MemberData data, LrSchedule schedule, Tensor? posWeight)
     {
         _step++;
+        CollectiveWatch.Step = _step; // named by a collective timeout
         if (_stopped) return; // a stopped trial's ranks only take part in the world's collectives
         var t0 = Stopwatch.GetTimestamp();
         var batch = data.Next();
