@@ -312,6 +312,28 @@ public sealed class ReliabilityTests(SynthCaches data)
     }
 
     [Fact]
+    public void SigtermDuringPbtExploit_CheckpointsExitsSeventyFive_ResumeBitExact()
+    {
+        // Two members of one rank each: at the step-6 evaluation the worse member takes the better one's weights and
+        // optimizer state; rank 1 gets SIGTERM in the middle of that copy (XRAYHPC_FAULT_SIGNAL_EXPLOIT).
+        string Cfg(string run) => TrainRunTests.Config(run, data.Cache32, maxSteps: 18, population: 2);
+        var reference = NewRunDir("exploit-ref");
+        Assert.True(TrainRunTests.Train(2, Cfg(reference), RunLimit, out var a) == 0, a.Describe());
+        var run = NewRunDir("exploit-sig");
+        int rc = TrainRunTests.Train(2, Cfg(run), RunLimit, out var b, new() { ["XRAYHPC_FAULT_SIGNAL_EXPLOIT"] = "1:15" });
+        Assert.True(rc == 75, b.Describe()); // 0 here: no exploit happened, so the signal was never sent
+        Assert.Contains("exploit: member", File.ReadAllText(Path.Combine(run, "logs", "rank-0.log")));
+        Assert.Contains("signal 15 received", File.ReadAllText(Path.Combine(run, "logs", "rank-1.log")));
+        var at = new CheckpointStore(Path.Combine(run, "checkpoints")).FindLatestComplete(2);
+        Assert.True(at is >= 6 and < 18, $"checkpoint at {at}");
+        rc = TrainRunTests.Train(2, Cfg(run), RunLimit, out var resumed, null, "--resume");
+        Assert.True(rc == 0, resumed.Describe());
+        Assert.Equal(Deterministic(reference), Deterministic(run));
+        Assert.Equal(File.ReadAllLines(Path.Combine(reference, "lineage.jsonl")), File.ReadAllLines(Path.Combine(run, "lineage.jsonl")));
+        Assert.Equal((string)Summary(reference)["final_checksum"]!, (string)Summary(run)["final_checksum"]!);
+    }
+
+    [Fact]
     public void StoppedRank_WithRunCollectiveTimeout_EndsTheJobNamingStepAndRank()
     {
         // SIGSTOP (as a hung NFS read leaves a rank): without run.collective_timeout rank 0 would wait forever.

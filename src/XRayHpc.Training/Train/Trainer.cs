@@ -304,6 +304,7 @@ public sealed class Trainer : IDisposable
                     header = _world.BcastString(header, _pop.RootOf(src));
                     bytes = _world.BcastArray(_world.Rank == _pop.RootOf(src) ? bytes : null, _pop.RootOf(src));
                     if (_member == d.Member) _model.LoadBlob(header, bytes);
+                    FaultInjection.DuringExploit(_world.Rank);
                     var targetSum = _world.BcastString(_member == d.Member && _comm.Rank == 0 ? _model.Checksum() : null, _pop.RootOf(d.Member));
                     // Only world rank 0 writes lineage.jsonl: hashing the whole state elsewhere would be wasted time.
                     lineage.Add(new LineageLine { Round = _round, Step = _step, Target = d.Member, Source = src, Kind = "exploit", Old = old, New = d.Hp!,
