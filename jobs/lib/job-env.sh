@@ -67,16 +67,18 @@ launch_cmd() {
   echo "launcher: ${launcher[*]} (MPI $mpi, ranks $ranks, threads per rank $threads)"
 }
 
-# run_forwarding <command...>: runs the command in the background and forwards SIGUSR1/SIGTERM to it,
-# so a `#SBATCH --signal=B:USR1@N` reaches mpirun/srun (bash defers traps while a foreground child
-# runs). Sets rc to the command's exit code. TERM is forwarded as USR1: the ranks treat both alike
-# (checkpoint, exit 75), but OpenMPI's mpirun answers its own SIGTERM by killing the ranks after ~3 s and
-# exiting 1 (measured with 4.1), so only USR1 lets the checkpoint finish and the 75 reach this script.
+# run_forwarding <command...>: runs the command in the background and forwards SIGUSR1/SIGTERM/SIGINT to
+# it, so a `#SBATCH --signal=B:USR1@N` reaches mpirun/srun (bash defers traps while a foreground child
+# runs). Sets rc to the command's exit code. TERM and INT are forwarded as USR1: the ranks treat all alike
+# (checkpoint, exit 75), but OpenMPI's mpirun answers its own SIGTERM or SIGINT by killing the ranks after
+# ~2 s and exiting 1 (measured with 4.1; its man page: "Signal Propagation"), so only USR1 lets the
+# checkpoint finish and the 75 reach this script.
 run_forwarding() {
   "$@" &
   local child=$!
   trap "echo \"\$(date -u +%FT%TZ) received USR1: forwarding to the launcher (pid $child)\"; kill -USR1 $child 2>/dev/null || true" USR1
   trap "echo \"\$(date -u +%FT%TZ) received TERM: forwarding to the launcher (pid $child)\"; kill -USR1 $child 2>/dev/null || true" TERM
+  trap "echo \"\$(date -u +%FT%TZ) received INT: forwarding to the launcher (pid $child)\"; kill -USR1 $child 2>/dev/null || true" INT
   set +e
   while :; do
     wait "$child"; rc=$?
@@ -85,7 +87,7 @@ run_forwarding() {
     break
   done
   set -e
-  trap - USR1 TERM
+  trap - USR1 TERM INT
   echo "$(date -u +%FT%TZ) launcher exited with $rc"
 }
 

@@ -87,7 +87,9 @@ internal static unsafe class Native
 
     internal static void Check(int rc, string operation)
     {
-        if (rc != 0) throw new MpiException(rc, operation, ErrorString(rc));
+        if (rc == 0) return;
+        if (rc is CollectiveWatch.TimeoutCode or CollectiveWatch.MismatchCode) CollectiveWatch.Abort(ErrorString(rc));
+        throw new MpiException(rc, operation, ErrorString(rc));
     }
 
     /// <summary>The shim's type code for T; only the four types MPI reductions are used with here.</summary>

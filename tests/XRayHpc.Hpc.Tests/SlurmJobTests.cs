@@ -87,8 +87,14 @@ public sealed class SlurmJobTests(SlurmCluster slurm)
         Assert.Contains("sweep with spaces", File.ReadAllText(Path.Combine(slurm.RunDir($"{id}_3"), "config.resolved.yaml")));
     }
 
-    [SlurmFact]
-    public void Preempted_job_checkpoints_on_USR1_is_requeued_and_finishes_from_its_checkpoint()
+    /// <summary>USR1 is what `--signal=B:USR1@N` sends; TERM and INT to the batch shell (`scancel --batch --signal=TERM`)
+    /// take the same path: the script forwards all three to mpirun as USR1, because mpirun itself answers TERM/INT
+    /// by killing the ranks and exiting 1.</summary>
+    [SlurmTheory]
+    [InlineData("USR1")]
+    [InlineData("TERM")]
+    [InlineData("INT")]
+    public void Preempted_job_checkpoints_on_a_signal_to_the_batch_shell_is_requeued_and_finishes_from_its_checkpoint(string signalName)
     {
         // Long enough (8 evaluations, each with a checkpoint) that the signal lands mid-run on a fast idle machine too.
         const long steps = 24;
@@ -104,14 +110,14 @@ public sealed class SlurmJobTests(SlurmCluster slurm)
             Assert.NotEqual("FAILED", slurm.Job(id).State);
             Thread.Sleep(200);
         }
-        var signal = slurm.Client("scancel", "--batch", "--signal=USR1", id);
+        var signal = slurm.Client("scancel", "--batch", $"--signal={signalName}", id);
         Assert.True(signal.ExitCode == 0, signal.Output);
 
         // A requeued job goes RUNNING -> PENDING (Restarts=1) -> RUNNING, so its first final state is the end of the second run.
         var job = slurm.WaitFinished(id, TimeSpan.FromMinutes(4));
         var log = slurm.JobLog(id);
         Assert.True(job is { State: "COMPLETED", ExitCode: "0:0", Restarts: 1 }, $"{job.Raw}\n{log}");
-        Assert.Contains("received USR1: forwarding to the launcher", log);
+        Assert.Contains($"received {signalName}: forwarding to the launcher", log);
         Assert.Contains("launcher exited with 75", log);
         Assert.Contains($"checkpointed for requeue: scontrol requeue {id} (restart 1 of at most 10)", log);
         Assert.Contains("start (restart 1)", log);

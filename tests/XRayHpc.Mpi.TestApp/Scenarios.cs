@@ -11,6 +11,7 @@ internal static class Scenarios
         using var mpi = new MpiEnvironment();
         return MpiEnvironment.RunGuarded(() =>
         {
+            StallScenarios.Configure();
             var world = Communicator.world;
             switch (scenario)
             {
@@ -24,7 +25,7 @@ internal static class Scenarios
                 case "signal": StopTogetherOnSignal(world); break;
                 case "node": NodeLocal(world); break;
                 default:
-                    if (!DataParallelScenarios.TryRun(scenario, world, args))
+                    if (!StallScenarios.TryRun(scenario, world, args) && !DataParallelScenarios.TryRun(scenario, world, args))
                         throw new ArgumentException($"unknown scenario '{scenario}'");
                     break;
             }

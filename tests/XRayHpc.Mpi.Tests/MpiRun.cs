@@ -106,9 +106,13 @@ public sealed class MpiRun : IDisposable
     }
 
     /// <summary>Runs a job to completion and asserts every rank printed PASS.</summary>
-    public static string RunToPass(int ranks, string scenario, TimeSpan timeout, params string[] extraArgs)
+    public static string RunToPass(int ranks, string scenario, TimeSpan timeout, params string[] extraArgs) =>
+        RunToPass(ranks, new Dictionary<string, string?>(), scenario, timeout, extraArgs);
+
+    /// <summary>RunToPass with environment variables set for the job.</summary>
+    public static string RunToPass(int ranks, IReadOnlyDictionary<string, string?> env, string scenario, TimeSpan timeout, params string[] extraArgs)
     {
-        using var run = OpenMpi(ranks, new[] { scenario }.Concat(extraArgs).ToArray());
+        using var run = OpenMpi(ranks, env, new[] { scenario }.Concat(extraArgs).ToArray());
         run.WaitForExit(timeout);
         var output = run.Output;
         Assert.True(run.ExitCode == 0, $"mpirun -np {ranks} {scenario} exited {run.ExitCode}:\n{output}");

@@ -19,64 +19,81 @@ public sealed class ReliabilityTests(SynthCaches data)
 
     static JsonNode Summary(string run) => JsonNode.Parse(File.ReadAllText(Path.Combine(run, "summary.json")))!;
 
-    /// <summary>
-    /// A real full disk where root may mount a tmpfs of <paramref name="megabytes"/>; otherwise the fault hook makes
-    /// the same saves fail (<paramref name="fallbackFault"/>), and the test says so in its output.
-    /// </summary>
-    (string CheckpointDir, Dictionary<string, string>? Env, Action Cleanup) SmallDisk(string run, int megabytes, string fallbackFault)
+    /// <summary>A checkpoint folder on a real small disk: a tmpfs of <paramref name="megabytes"/> (TmpfsFact tests only).</summary>
+    (string CheckpointDir, Action Cleanup) SmallDisk(string run, int megabytes)
     {
         var mnt = run + "-ckpt";
         Directory.CreateDirectory(mnt);
-        if (Environment.UserName == "root" && TrainRunTests.RunTool("mount", "-t", "tmpfs", "-o", $"size={megabytes}m", "tmpfs", mnt) == 0)
-            return (Path.Combine(mnt, "ckpt"), null, () => TrainRunTests.RunTool("umount", mnt));
-        Console.WriteLine($"[{nameof(ReliabilityTests)}] cannot mount a tmpfs (not root): failing the saves through XRAYHPC_FAULT_CHECKPOINT={fallbackFault}");
-        return (Path.Combine(mnt, "ckpt"), new() { ["XRAYHPC_FAULT_CHECKPOINT"] = fallbackFault }, () => { });
+        Tmpfs.Mount(mnt, $"{megabytes}m");
+        return (Path.Combine(mnt, "ckpt"), () => Tmpfs.Unmount(mnt));
     }
 
-    [Fact]
-    public void FinalCheckpointDoesNotFit_ExitsOne_SummaryNamesOnlyCheckpointsOnDisk()
+    // Each full-disk case runs twice: on a real full tmpfs (skipped, with the reason shown, where tmpfs cannot be
+    // mounted) and with the same saves failing through XRAYHPC_FAULT_CHECKPOINT (always), so which path a
+    // result came from is in the test's name.
+
+    // ~90 MB per set (ResNet-18 weights + SGD momentum): the step-6 set fits in 130 MB, the step-12 set does not.
+    [TmpfsFact]
+    public void FinalCheckpointDoesNotFit_OnARealFullDisk_ExitsOne_SummaryNamesOnlyCheckpointsOnDisk()
     {
         var run = NewRunDir("full");
-        // ~90 MB per set (ResNet-18 weights + SGD momentum): the step-6 set fits in 130 MB, the step-12 set does not.
-        var (ckpt, env, cleanup) = SmallDisk(run, 130, "12:2");
-        try
-        {
-            int rc = TrainRunTests.Train(1, TrainRunTests.Config(run, data.Cache32, maxSteps: 12, population: 1), RunLimit, out var p, env, "--set", $"checkpoint.dir={ckpt}");
-            Assert.True(rc == 1, p.Describe());
-            Assert.Contains("checkpoint failed at step 12", p.Stderr);
-            Assert.Contains("the previous checkpoint set (step 6)", p.Stderr);
-            Assert.Contains("train: FAILED: the final checkpoint (step 12) was not saved", p.Stderr);
-            var log = File.ReadAllText(Path.Combine(run, "logs", "rank-0.log"));
-            Assert.Contains("retrying once", log);
-            var store = new CheckpointStore(ckpt);
-            Assert.Equal(6, store.FindLatestComplete(1));
-            Assert.Empty(Directory.GetDirectories(store.MemberDir(0), ".tmp-*"));
-            // The final model is not on disk: no metric of it is reported; the best checkpoint named is one that loads.
-            var summary = Summary(run);
-            Assert.Null(summary["checkpoint"]);
-            Assert.Null(summary["test_mean_auroc"]);
-            Assert.Equal("member-0/step-00000006", (string)summary["best_checkpoint"]!);
-            Assert.Null(store.Verify(0, 6));
-        }
+        var (ckpt, cleanup) = SmallDisk(run, 130);
+        try { FinalCheckpointDoesNotFit(run, ckpt, null); }
         finally { cleanup(); }
     }
 
     [Fact]
-    public void NoCheckpointFits_NeverClaimsAnIntactPreviousSet_ExitsOne()
+    public void FinalCheckpointWriteFails_Injected_ExitsOne_SummaryNamesOnlyCheckpointsOnDisk()
+    {
+        var run = NewRunDir("full-injected");
+        FinalCheckpointDoesNotFit(run, Path.Combine(run + "-ckpt", "ckpt"), new() { ["XRAYHPC_FAULT_CHECKPOINT"] = "12:2" });
+    }
+
+    void FinalCheckpointDoesNotFit(string run, string ckpt, Dictionary<string, string>? env)
+    {
+        int rc = TrainRunTests.Train(1, TrainRunTests.Config(run, data.Cache32, maxSteps: 12, population: 1), RunLimit, out var p, env, "--set", $"checkpoint.dir={ckpt}");
+        Assert.True(rc == 1, p.Describe());
+        Assert.Contains("checkpoint failed at step 12", p.Stderr);
+        Assert.Contains("the previous checkpoint set (step 6)", p.Stderr);
+        Assert.Contains("train: FAILED: the final checkpoint (step 12) was not saved", p.Stderr);
+        var log = File.ReadAllText(Path.Combine(run, "logs", "rank-0.log"));
+        Assert.Contains("retrying once", log);
+        var store = new CheckpointStore(ckpt);
+        Assert.Equal(6, store.FindLatestComplete(1));
+        Assert.Empty(Directory.GetDirectories(store.MemberDir(0), ".tmp-*"));
+        // The final model is not on disk: no metric of it is reported; the best checkpoint named is one that loads.
+        var summary = Summary(run);
+        Assert.Null(summary["checkpoint"]);
+        Assert.Null(summary["test_mean_auroc"]);
+        Assert.Equal("member-0/step-00000006", (string)summary["best_checkpoint"]!);
+        Assert.Null(store.Verify(0, 6));
+    }
+
+    [TmpfsFact]
+    public void NoCheckpointFits_OnARealFullDisk_NeverClaimsAnIntactPreviousSet_ExitsOne()
     {
         var run = NewRunDir("tiny-disk");
-        var (ckpt, env, cleanup) = SmallDisk(run, 20, "6:2");
-        try
-        {
-            int rc = TrainRunTests.Train(1, TrainRunTests.Config(run, data.Cache32, maxSteps: 6, population: 1), RunLimit, out var p, env, "--set", $"checkpoint.dir={ckpt}");
-            Assert.True(rc == 1, p.Describe());
-            Assert.Contains("no checkpoint set has been written", p.Stderr);
-            Assert.DoesNotContain("intact", p.Stderr + File.ReadAllText(Path.Combine(run, "logs", "rank-0.log")));
-            var summary = Summary(run);
-            Assert.Null(summary["checkpoint"]);
-            Assert.Null(summary["best_checkpoint"]);
-        }
+        var (ckpt, cleanup) = SmallDisk(run, 20);
+        try { NoCheckpointFits(run, ckpt, null); }
         finally { cleanup(); }
+    }
+
+    [Fact]
+    public void NoCheckpointWriteSucceeds_Injected_NeverClaimsAnIntactPreviousSet_ExitsOne()
+    {
+        var run = NewRunDir("tiny-disk-injected");
+        NoCheckpointFits(run, Path.Combine(run + "-ckpt", "ckpt"), new() { ["XRAYHPC_FAULT_CHECKPOINT"] = "6:2" });
+    }
+
+    void NoCheckpointFits(string run, string ckpt, Dictionary<string, string>? env)
+    {
+        int rc = TrainRunTests.Train(1, TrainRunTests.Config(run, data.Cache32, maxSteps: 6, population: 1), RunLimit, out var p, env, "--set", $"checkpoint.dir={ckpt}");
+        Assert.True(rc == 1, p.Describe());
+        Assert.Contains("no checkpoint set has been written", p.Stderr);
+        Assert.DoesNotContain("intact", p.Stderr + File.ReadAllText(Path.Combine(run, "logs", "rank-0.log")));
+        var summary = Summary(run);
+        Assert.Null(summary["checkpoint"]);
+        Assert.Null(summary["best_checkpoint"]);
     }
 
     [Fact]
@@ -309,5 +326,46 @@ public sealed class ReliabilityTests(SynthCaches data)
             Assert.Equal((string)Summary(reference)["final_checksum"]!, (string)Summary(run)["final_checksum"]!);
             Assert.Equal(File.ReadAllText(Path.Combine(reference, "predictions.csv")), File.ReadAllText(Path.Combine(run, "predictions.csv")));
         }
+    }
+
+    [Fact]
+    public void SigtermDuringPbtExploit_CheckpointsExitsSeventyFive_ResumeBitExact()
+    {
+        // Two members of one rank each: at the step-6 evaluation the worse member takes the better one's weights and
+        // optimizer state; rank 1 gets SIGTERM in the middle of that copy (XRAYHPC_FAULT_SIGNAL_EXPLOIT).
+        string Cfg(string run) => TrainRunTests.Config(run, data.Cache32, maxSteps: 18, population: 2);
+        var reference = NewRunDir("exploit-ref");
+        Assert.True(TrainRunTests.Train(2, Cfg(reference), RunLimit, out var a) == 0, a.Describe());
+        var run = NewRunDir("exploit-sig");
+        int rc = TrainRunTests.Train(2, Cfg(run), RunLimit, out var b, new() { ["XRAYHPC_FAULT_SIGNAL_EXPLOIT"] = "1:15" });
+        Assert.True(rc == 75, b.Describe()); // 0 here: no exploit happened, so the signal was never sent
+        Assert.Contains("exploit: member", File.ReadAllText(Path.Combine(run, "logs", "rank-0.log")));
+        Assert.Contains("signal 15 received", File.ReadAllText(Path.Combine(run, "logs", "rank-1.log")));
+        var at = new CheckpointStore(Path.Combine(run, "checkpoints")).FindLatestComplete(2);
+        Assert.True(at is >= 6 and < 18, $"checkpoint at {at}");
+        rc = TrainRunTests.Train(2, Cfg(run), RunLimit, out var resumed, null, "--resume");
+        Assert.True(rc == 0, resumed.Describe());
+        Assert.Equal(Deterministic(reference), Deterministic(run));
+        Assert.Equal(File.ReadAllLines(Path.Combine(reference, "lineage.jsonl")), File.ReadAllLines(Path.Combine(run, "lineage.jsonl")));
+        Assert.Equal((string)Summary(reference)["final_checksum"]!, (string)Summary(run)["final_checksum"]!);
+    }
+
+    [Fact]
+    public void StoppedRank_WithRunCollectiveTimeout_EndsTheJobNamingStepAndRank()
+    {
+        // SIGSTOP (as a hung NFS read leaves a rank): without run.collective_timeout rank 0 would wait forever.
+        // 15 s, not less: on the busy 2-core CI machine one rank can start several seconds after the other.
+        var run = NewRunDir("stall");
+        var log1 = Path.Combine(run, "logs", "rank-1.log");
+        using var b = CliProcess.Start(2, ["train", TrainRunTests.Config(run, data.Cache32, maxSteps: 200, population: 1), "--set", "run.collective_timeout=15"]);
+        Poll.Until(() => Poll.ReadShared(log1).Contains("step 3 done"), RunLimit, "rank 1 past step 3", () => !b.Exited, b.Describe);
+        var m = System.Text.RegularExpressions.Regex.Match(Poll.ReadShared(log1), @"rank 1/2 \(pid (\d+)\)");
+        Assert.True(m.Success, b.Describe());
+        const int SIGSTOP = 19;
+        Assert.Equal(0, Syscall.kill(int.Parse(m.Groups[1].Value), SIGSTOP));
+        Assert.True(b.Wait(RunLimit) == 1, b.Describe());
+        // Stopped while computing (rank 0 asks and names it) or inside an exchange (the watchdog ends the job).
+        Assert.Matches(new System.Text.RegularExpressions.Regex(@"rank 0 of 2 aborting the MPI job \(code 1\): collective timeout: MPI_\w+( \(wait\))? \(step \d+, collective #\d+ of rank 0\) did not complete within 15 s " +
+            $@"(on a communicator of 2 ranks; NOT ARRIVED \([^)]*\): rank 1 \(pid {m.Groups[1].Value} on|although all 2 ranks of its communicator had arrived)"), b.Stderr);
     }
 }

@@ -31,6 +31,7 @@ public sealed class CliProcess : IDisposable
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         psi.Environment.Remove("XRAYHPC_FAULT_NAN");
         psi.Environment.Remove("XRAYHPC_FAULT_CHECKPOINT");
+        psi.Environment.Remove("XRAYHPC_FAULT_SIGNAL_EXPLOIT");
         psi.Environment.Remove("SLURM_JOB_ID");
         psi.Environment.Remove("SLURM_CPUS_PER_TASK");
         if (env != null) foreach (var (k, v) in env) psi.Environment[k] = v;

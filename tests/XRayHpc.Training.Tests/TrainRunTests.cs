@@ -227,20 +227,6 @@ public sealed class TrainRunTests(SynthCaches data)
         Assert.Contains($"stop signal at step {step}", text);
     }
 
-    internal static int RunTool(string file, params string[] args)
-    {
-        var psi = new System.Diagnostics.ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        try
-        {
-            using var pr = System.Diagnostics.Process.Start(psi)!;
-            // mount/umount and friends: a hung one must not stall the suite.
-            if (!pr.WaitForExit(TimeSpan.FromSeconds(60))) { pr.Kill(true); return -1; }
-            return pr.ExitCode;
-        }
-        catch (System.ComponentModel.Win32Exception) { return -1; }
-    }
-
     [Fact]
     public void Replay_RetrainsOneMembersHyperparameterSchedule()
     {

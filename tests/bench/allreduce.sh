@@ -5,7 +5,10 @@
 # both under the same OpenMPI settings (our allreduce rules file). Medians over all timed iterations.
 # Then the effect of the tuning at 47 MB, and the share of a 2-rank ResNet-18 step spent exchanging
 # gradients. Writes build/bench/allreduce.md and prints it.
-# ROUNDS=3 (launches per size and implementation), SIZES="1024 ..." and RESNET_STEPS=8 override.
+# Also what run.collective_timeout costs: ours with the collective watch off and on, alternated, at a few
+# sizes and in the ResNet-18 step.
+# ROUNDS=3 (launches per size and implementation), SIZES="1024 ..." and RESNET_STEPS=8 override;
+# ONLY=watch runs only the collective-timeout comparison.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -37,6 +40,25 @@ launch() {
 }
 
 same_mpi=(env OMPI_MCA_coll_tuned_use_dynamic_rules=1 OMPI_MCA_coll_tuned_dynamic_rules_filename="$rules")
+
+# Collective watch off vs on (run.collective_timeout), same binary, alternated launches.
+for b in 4 4096 1048576 47000000; do
+  it=$(iterations "$b")
+  echo "collective watch: 2 ranks, $b bytes, $rounds rounds x $it iterations, off and on" >&2
+  for ((r = 0; r < rounds; r++)); do
+    launch watch-off 2 "${same_mpi[@]}" dotnet "$app" allreduce "$b" "$it"
+    launch watch-on 2 "${same_mpi[@]}" XRAYHPC_BENCH_COLLECTIVE_TIMEOUT=600 dotnet "$app" allreduce "$b" "$it"
+  done
+done
+for ((r = 0; r < rounds; r++)); do
+  launch resnet 2 env XRAYHPC_BENCH_OVERLAP=0 dotnet "$app" resnet-step "$resnet_steps" 128 16
+  launch resnet 2 env XRAYHPC_BENCH_OVERLAP=0 XRAYHPC_BENCH_COLLECTIVE_TIMEOUT=600 dotnet "$app" resnet-step "$resnet_steps" 128 16
+done
+if [ "${ONLY:-}" = watch ]; then
+  /usr/bin/python3 "$root/tests/bench/allreduce/report.py" "$raw" | tee "$out_dir/allreduce-watch.md"
+  exit 0
+fi
+
 for n in 2 4; do
   for b in "${sizes[@]}"; do
     it=$(iterations "$b")

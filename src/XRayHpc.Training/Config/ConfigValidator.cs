@@ -27,6 +27,7 @@ public static class ConfigValidator
     {
         if (string.IsNullOrWhiteSpace(c.Run.Dir)) yield return ("run.dir", "must name the run directory");
         if (c.Run.Threads < 0) yield return ("run.threads", "must be >= 0 (0 = automatic)");
+        if (!(c.Run.CollectiveTimeout >= 0) || double.IsInfinity(c.Run.CollectiveTimeout)) yield return ("run.collective_timeout", "must be a number of seconds >= 0 (0 = no timeout)");
         if (string.IsNullOrWhiteSpace(c.Data.Cache)) yield return ("data.cache", "required: the preprocessed cache directory");
         if (c.Data.BatchSize < 1) yield return ("data.batch_size", "must be >= 1");
         if (c.Data.EvalBatchSize < 1) yield return ("data.eval_batch_size", "must be >= 1");

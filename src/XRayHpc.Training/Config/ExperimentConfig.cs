@@ -27,6 +27,10 @@ public sealed class RunConfig
     public long Seed { get; set; } = 0;
     /// <summary>Torch threads per rank; 0 = SLURM_CPUS_PER_TASK, else cores / local ranks.</summary>
     public int Threads { get; set; } = 0;
+    /// <summary>Seconds a collective may take before the job is aborted naming the ranks that had not arrived
+    /// (a stopped rank, a hung file system); 0 = wait forever. Generous: rank 0 may write a checkpoint or
+    /// verify shards while the others wait.</summary>
+    public double CollectiveTimeout { get; set; } = 600;
 }
 
 public enum TaskKind { Auto, Multiclass, Multilabel }

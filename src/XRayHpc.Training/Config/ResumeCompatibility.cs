@@ -13,7 +13,7 @@ public static class ResumeCompatibility
     public static readonly IReadOnlySet<string> Changeable = new HashSet<string>(StringComparer.Ordinal)
     {
         "run.name", "run.threads", "schedule.epochs", "schedule.max_steps", "tuner.ready_steps",
-        "checkpoint.keep_last", "checkpoint.every_rounds", "data.loader_threads", "data.prefetch", "data.eval_batch_size", "data.verify",
+        "run.collective_timeout", "checkpoint.keep_last", "checkpoint.every_rounds", "data.loader_threads", "data.prefetch", "data.eval_batch_size", "data.verify",
         "logging.level", "logging.progress",
     };
 

@@ -6,11 +6,19 @@ namespace XRayHpc.Training.Train;
 /// exercising exactly the path a real divergence takes (skip, count, report failed).
 /// XRAYHPC_FAULT_CHECKPOINT="step:attempts": the first <c>attempts</c> writes of the checkpoint at that step
 /// fail with an I/O error, as a full or flaky file system makes them (the retry and failure paths).
+/// XRAYHPC_FAULT_SIGNAL_EXPLOIT="worldRank:signal": that rank sends itself the signal in the middle of the first PBT
+/// exploit it takes part in (after the weights were copied, before the exploit is recorded), so a pre-emption
+/// signal lands exactly there.
 /// </summary>
-public static class FaultInjection
+public static partial class FaultInjection
 {
     static readonly (int Member, long From, long To)? Nan = Parse(Environment.GetEnvironmentVariable("XRAYHPC_FAULT_NAN"));
     static readonly (long Step, int Attempts)? Checkpoint = ParseCheckpoint(Environment.GetEnvironmentVariable("XRAYHPC_FAULT_CHECKPOINT"));
+    static readonly (long Rank, int Signal)? ExploitSignal = ParseCheckpoint(Environment.GetEnvironmentVariable("XRAYHPC_FAULT_SIGNAL_EXPLOIT"));
+    static int _exploitSignalled;
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill")]
+    private static partial int Kill(int pid, int signal);
 
     static (int, long, long)? Parse(string? v)
     {
@@ -31,5 +39,12 @@ public static class FaultInjection
     {
         if (Checkpoint is { } f && f.Step == step && attempt < f.Attempts)
             throw new IOException($"injected fault (XRAYHPC_FAULT_CHECKPOINT): no space left on device, attempt {attempt + 1} at step {step}");
+    }
+
+    /// <summary>Sends this process the configured signal once, when this world rank takes part in a PBT exploit.</summary>
+    public static void DuringExploit(int worldRank)
+    {
+        if (ExploitSignal is { } f && f.Rank == worldRank && Interlocked.Exchange(ref _exploitSignalled, 1) == 0)
+            Kill(Environment.ProcessId, f.Signal);
     }
 }

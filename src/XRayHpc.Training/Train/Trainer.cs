@@ -168,6 +168,7 @@ public sealed class Trainer : IDisposable
     void TrainStep(MemberData data, LrSchedule schedule, Tensor? posWeight)
     {
         _me.Step++;
+        CollectiveWatch.Step = _me.Step; // named by a collective timeout
         if (_me.Stopped) return; // a stopped trial's ranks only take part in the world's collectives
         var t0 = Stopwatch.GetTimestamp();
         var batch = data.Next();

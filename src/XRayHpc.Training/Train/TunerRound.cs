@@ -92,6 +92,7 @@ public sealed class TunerRound(ExperimentConfig config, Communicator world, Comm
         header = world.BcastString(header, sourceRoot);
         bytes = world.BcastArray(world.Rank == sourceRoot ? bytes : null, sourceRoot);
         if (me.Member == e.Member) me.Model.LoadBlob(header, bytes);
+        FaultInjection.DuringExploit(world.Rank);
         var targetSum = world.BcastString(me.Member == e.Member && memberComm.Rank == 0 ? me.Model.Checksum() : null, population.RootOf(e.Member));
         log.Info($"exploit: member {e.Member} <- member {e.Source}: {bytes.Length / 1e6:F1} MB of weights and optimizer state in {copy.Elapsed.TotalSeconds:F3} s");
         // Only world rank 0 writes lineage.jsonl: hashing the whole state elsewhere would be wasted time.

@@ -17,6 +17,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "collective_watch.h"
+
 #define XM_MAX_COMMS 1024
 #define XM_MAX_REQUESTS 4096
 
@@ -27,6 +29,7 @@
 #define XM_ERR_BAD_OP 100004
 #define XM_ERR_COUNT 100005
 #define XM_ERR_NOMEM 100006
+/* XM_ERR_TIMEOUT (100007) is in collective_watch.h. */
 
 /* Type and op codes shared with Native.cs. */
 enum { XM_FLOAT = 0, XM_DOUBLE = 1, XM_INT32 = 2, XM_INT64 = 3, XM_BYTE = 4 };
@@ -34,6 +37,7 @@ enum { XM_SUM = 0, XM_MAX = 1, XM_MIN = 2 };
 
 static MPI_Comm comms[XM_MAX_COMMS];
 static MPI_Request requests[XM_MAX_REQUESTS];
+static MPI_Comm request_comms[XM_MAX_REQUESTS]; /* whose members a timed-out wait asks */
 static int tables_ready;
 
 static void init_tables(void) {
@@ -86,7 +90,8 @@ int xm_init(int required, int* provided) {
     promote_libmpi_global();
     int rc = MPI_Init_thread(NULL, NULL, required, provided);
     if (rc != MPI_SUCCESS) return rc;
-    return MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    if ((rc = MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN))) return rc;
+    return xw_init();
 }
 
 int xm_thread_level_code(int which) {
@@ -105,6 +110,7 @@ int xm_finalize(void) {
     int flag = 0;
     MPI_Finalized(&flag);
     if (flag) return MPI_SUCCESS;
+    xw_finalize();
     for (int i = 1; i < XM_MAX_COMMS; i++)
         if (comms[i] != MPI_COMM_NULL) { MPI_Comm_free(&comms[i]); comms[i] = MPI_COMM_NULL; }
     return MPI_Finalize();
@@ -140,7 +146,9 @@ int xm_comm_split(int h, int color, int key, int* out) {
     MPI_Comm c; int rc = comm_of(h, &c); if (rc) return rc;
     *out = -1;
     MPI_Comm nc;
+    if ((rc = xw_arrive(c, XW_SPLIT))) return rc;
     rc = MPI_Comm_split(c, color < 0 ? MPI_UNDEFINED : color, key, &nc);
+    xw_done();
     if (rc != MPI_SUCCESS) return rc;
     return adopt_comm(nc, out);
 }
@@ -151,7 +159,9 @@ int xm_comm_split_shared(int h, int* out) {
     *out = -1;
     int rank; MPI_Comm_rank(c, &rank);
     MPI_Comm nc;
+    if ((rc = xw_arrive(c, XW_SPLIT))) return rc;
     rc = MPI_Comm_split_type(c, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &nc);
+    xw_done();
     if (rc != MPI_SUCCESS) return rc;
     return adopt_comm(nc, out);
 }
@@ -181,15 +191,17 @@ int xm_allreduce(int h, void* buf, long long count, int type, int op) {
     if ((rc = type_of(type, &t, &es))) return rc;
     if ((rc = op_of(op, &o))) return rc;
     if (count < 0) return XM_ERR_COUNT;
+    if ((rc = xw_arrive(c, XW_ALLREDUCE))) return rc;
     char* p = (char*)buf;
     while (count > 0) {
         int n = count > INT_MAX ? INT_MAX : (int)count;
         rc = MPI_Allreduce(MPI_IN_PLACE, p, n, t, o, c);
-        if (rc != MPI_SUCCESS) return rc;
+        if (rc != MPI_SUCCESS) break;
         p += (size_t)n * es;
         count -= n;
     }
-    return MPI_SUCCESS;
+    xw_done();
+    return rc;
 }
 
 static int new_request(int* out) {
@@ -208,12 +220,15 @@ int xm_iallreduce(int h, void* buf, long long count, int type, int op, int* req)
     if ((rc = new_request(&slot))) return rc;
     rc = MPI_Iallreduce(MPI_IN_PLACE, buf, (int)count, t, o, c, &requests[slot]);
     if (rc != MPI_SUCCESS) { requests[slot] = MPI_REQUEST_NULL; return rc; }
+    request_comms[slot] = c;
     *req = slot;
     return MPI_SUCCESS;
 }
 
+/* With a collective timeout: polled against it (the request is its own arrival signal). */
 int xm_wait(int req) {
     if (req < 0 || req >= XM_MAX_REQUESTS) return XM_ERR_BAD_HANDLE;
+    if (xw_enabled() && requests[req] != MPI_REQUEST_NULL) return xw_wait(&requests[req], request_comms[req], XW_IALLREDUCE_WAIT);
     return MPI_Wait(&requests[req], MPI_STATUS_IGNORE); /* sets the slot back to MPI_REQUEST_NULL */
 }
 
@@ -227,30 +242,39 @@ int xm_bcast(int h, void* buf, long long count, int type, int root) {
     int rc = comm_of(h, &c); if (rc) return rc;
     if ((rc = type_of(type, &t, &es))) return rc;
     if (count < 0) return XM_ERR_COUNT;
+    if ((rc = xw_arrive(c, XW_BCAST))) return rc;
     char* p = (char*)buf;
     while (count > 0) {
         int n = count > INT_MAX ? INT_MAX : (int)count;
-        if ((rc = MPI_Bcast(p, n, t, root, c))) return rc;
+        if ((rc = MPI_Bcast(p, n, t, root, c))) break;
         p += (size_t)n * es;
         count -= n;
     }
-    return MPI_SUCCESS;
+    xw_done();
+    return rc;
 }
 
 /* Fixed-size: every rank sends `bytes` bytes; recv holds size*bytes. */
 int xm_allgather(int h, const void* send, int bytes, void* recv) {
     MPI_Comm c; int rc = comm_of(h, &c); if (rc) return rc;
-    return MPI_Allgather(send, bytes, MPI_BYTE, recv, bytes, MPI_BYTE, c);
+    if ((rc = xw_arrive(c, XW_ALLGATHER))) return rc;
+    rc = MPI_Allgather(send, bytes, MPI_BYTE, recv, bytes, MPI_BYTE, c);
+    xw_done();
+    return rc;
 }
 
 /* Variable-size, in bytes: counts/displs have one int per rank. */
 int xm_allgatherv(int h, const void* send, int bytes, void* recv, const int* counts, const int* displs) {
     MPI_Comm c; int rc = comm_of(h, &c); if (rc) return rc;
-    return MPI_Allgatherv(send, bytes, MPI_BYTE, recv, counts, displs, MPI_BYTE, c);
+    if ((rc = xw_arrive(c, XW_ALLGATHERV))) return rc;
+    rc = MPI_Allgatherv(send, bytes, MPI_BYTE, recv, counts, displs, MPI_BYTE, c);
+    xw_done();
+    return rc;
 }
 
 int xm_barrier(int h) {
     MPI_Comm c; int rc = comm_of(h, &c); if (rc) return rc;
+    if (xw_enabled()) return xw_barrier(c); /* the arrival check is the whole barrier */
     return MPI_Barrier(c);
 }
 
@@ -272,6 +296,7 @@ void xm_error_string(int code, char* buf, int len) {
         case XM_ERR_BAD_OP: own = "unknown reduction op code"; break;
         case XM_ERR_COUNT: own = "element count out of range"; break;
         case XM_ERR_NOMEM: own = "out of memory"; break;
+        case XM_ERR_TIMEOUT: case XM_ERR_MISMATCH: own = xw_message(); break;
     }
     if (own) { snprintf(buf, (size_t)len, "%s", own); return; }
     char tmp[MPI_MAX_ERROR_STRING];

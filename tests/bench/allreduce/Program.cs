@@ -10,6 +10,9 @@ using var mpi = new MpiEnvironment();
 return MpiEnvironment.RunGuarded(() =>
 {
     var world = Communicator.world;
+    // The collective watch (run.collective_timeout) on or off, to measure what it costs.
+    if (double.TryParse(Environment.GetEnvironmentVariable("XRAYHPC_BENCH_COLLECTIVE_TIMEOUT"), out var watchSeconds) && watchSeconds > 0)
+        CollectiveWatch.Timeout = TimeSpan.FromSeconds(watchSeconds);
     switch (args[0])
     {
         case "allreduce": AllreduceTiming.Run(world, long.Parse(args[1]), int.Parse(args[2])); break;

@@ -52,6 +52,7 @@ internal static class ResNetStep
             unpack = world.Allreduce(unpack, Op.Max);
             if (world.Rank == 0)
                 Console.WriteLine($"RESULT impl=resnet18 ranks={world.Size} px={px} batch={batch} grad_bytes={gradBytes} buckets={dp.BucketCount} overlap={overlap} " +
+                                  $"watch={(CollectiveWatch.Timeout > TimeSpan.Zero ? "on" : "off")} " +
                                   $"compute={compute:R} skew={skew:R} exchange={exchange:R} optimizer={optimizer:R} pack={pack:R} mpi={comm:R} unpack={unpack:R}");
         }
     }
