@@ -72,7 +72,7 @@ bench-scaling: build
 bench-serve: build
 	@tests/bench/serve.sh
 
-# PBT vs random search vs ASHA at equal compute on the synthetic 14-label set (medians over seeds).
+# Fixed baseline vs PBT vs ASHA vs random at equal compute on `synth --preset benchmark` (5 seeds, ~30 min; QUICK=1: ~3 min).
 compare-tuners: build
 	@jobs/compare-tuners.sh
 

@@ -17,9 +17,12 @@ internal sealed class ChestRenderer
     /// <summary>Where each finding was drawn, when asked for (the CAM sanity check); never read by the drawing,
     /// and recording draws no random numbers, so the pixels are the same with or without it.</summary>
     private readonly Dictionary<Finding, bool[]>? _regions;
+    /// <summary>Difficulty knobs; <see cref="FilmKnobs.Plain"/> draws exactly what the renderer drew before they existed.</summary>
+    private readonly FilmKnobs _k;
 
-    private ChestRenderer(int size, Anatomy a, SynthRng r, Dictionary<Finding, bool[]>? regions)
+    private ChestRenderer(int size, Anatomy a, SynthRng r, Dictionary<Finding, bool[]>? regions, FilmKnobs knobs)
     {
+        _k = knobs;
         _n = size;
         _img = new float[size * size];
         _a = a;
@@ -32,9 +35,10 @@ internal sealed class ChestRenderer
 
     /// <param name="regions">Filled with a size×size mask per drawn finding: the heart's ellipse for Cardiomegaly,
     /// the pixels a lesion changed by more than <see cref="RegionThreshold"/> for the others.</param>
-    public static byte[] Render(int size, Anatomy anatomy, IReadOnlyList<Lesion> lesions, SynthRng rng, bool lateral, Dictionary<Finding, bool[]>? regions)
+    public static byte[] Render(int size, Anatomy anatomy, IReadOnlyList<Lesion> lesions, SynthRng rng, bool lateral, Dictionary<Finding, bool[]>? regions,
+        FilmKnobs? knobs = null)
     {
-        var c = new ChestRenderer(size, anatomy, rng, regions);
+        var c = new ChestRenderer(size, anatomy, rng, regions, knobs ?? FilmKnobs.Plain);
         var kinds = lesions.GroupBy(l => l.Kind).ToDictionary(g => g.Key, g => g.Max(l => l.Strength));
         c.Body(lateral);
         if (!lateral)
@@ -52,6 +56,7 @@ internal sealed class ChestRenderer
             c.Draw(l, lateral);
             if (before is not null) c.Record(l.Kind, before);
         }
+        if (c._k.Marker) c.LeadMarker();
         return c.Finish();
     }
 
@@ -189,31 +194,32 @@ internal sealed class ChestRenderer
     private void Draw(Lesion l, bool lateral)
     {
         float s = (float)l.Strength;
+        double g = _k.FindingSize; // 1.0 multiplies exactly, so default films are unchanged
         int side = _r.Next(2);
         double lx = _a.LungX(side), ly = _a.LungY;
         switch (l.Kind)
         {
             case Finding.Pneumonia or Finding.Consolidation or Finding.LungOpacity:
-                if (l.Box is { } b) Patches(b.X + b.W / 2, b.Y + b.H / 2, b.W / 2.4, b.H / 2.4, 0.17f * s, 10);
-                else Patches(lx + _r.Uniform(-0.04, 0.04), ly + _r.Uniform(-0.05, 0.15), 0.07, 0.09, (l.Kind == Finding.Consolidation ? 0.19f : 0.17f) * s, 10);
+                if (l.Box is { } b) Patches(b.X + b.W / 2, b.Y + b.H / 2, b.W / 2.4 * g, b.H / 2.4 * g, 0.17f * s, 10);
+                else Patches(lx + _r.Uniform(-0.04, 0.04), ly + _r.Uniform(-0.05, 0.15), 0.07 * g, 0.09 * g, (l.Kind == Finding.Consolidation ? 0.19f : 0.17f) * s, 10);
                 break;
             case Finding.Infiltration:
-                for (int k = 0; k < 2; k++) Patches(_a.LungX(k), ly + _r.Uniform(-0.1, 0.1), 0.09, 0.13, 0.06f * s, 16);
+                for (int k = 0; k < 2; k++) Patches(_a.LungX(k), ly + _r.Uniform(-0.1, 0.1), 0.09 * g, 0.13 * g, 0.06f * s, 16);
                 break;
             case Finding.Atelectasis:
-                Band(lx, ly + _a.LungRy * 0.45, 0.09, 0.012, _r.Uniform(-0.35, 0.35), 0.3f * s);
+                Band(lx, ly + _a.LungRy * 0.45, 0.09 * g, 0.012 * g, _r.Uniform(-0.35, 0.35), 0.3f * s);
                 break;
             case Finding.Effusion: Effusion(side, s); break;
             case Finding.Edema:
-                for (int k = 0; k < 2; k++) Blob(_a.LungX(k) + (k == 0 ? 0.05 : -0.05), ly, 0.09, 0.22f * s, soft: true);
+                for (int k = 0; k < 2; k++) Blob(_a.LungX(k) + (k == 0 ? 0.05 : -0.05), ly, 0.09 * g, 0.22f * s, soft: true);
                 break;
-            case Finding.Mass: Blob(lx + _r.Uniform(-0.04, 0.04), ly + _r.Uniform(-0.15, 0.1), _r.Uniform(0.045, 0.065), 0.4f * s, soft: false); break;
-            case Finding.Nodule: Blob(lx + _r.Uniform(-0.05, 0.05), ly + _r.Uniform(-0.18, 0.12), _r.Uniform(0.014, 0.022), 0.45f * s, soft: false); break;
-            case Finding.LungLesion: Blob(lx + _r.Uniform(-0.04, 0.04), ly + _r.Uniform(-0.15, 0.1), _r.Uniform(0.025, 0.045), 0.42f * s, soft: false); break;
+            case Finding.Mass: Blob(lx + _r.Uniform(-0.04, 0.04), ly + _r.Uniform(-0.15, 0.1), _r.Uniform(0.045, 0.065) * g, 0.4f * s, soft: false); break;
+            case Finding.Nodule: Blob(lx + _r.Uniform(-0.05, 0.05), ly + _r.Uniform(-0.18, 0.12), _r.Uniform(0.014, 0.022) * g, 0.45f * s, soft: false); break;
+            case Finding.LungLesion: Blob(lx + _r.Uniform(-0.04, 0.04), ly + _r.Uniform(-0.15, 0.1), _r.Uniform(0.025, 0.045) * g, 0.42f * s, soft: false); break;
             case Finding.Pneumothorax: if (!lateral) Pneumothorax(side, s); break;
             case Finding.Fibrosis: Reticular(0.12f * s); break;
             case Finding.PleuralThickening or Finding.PleuralOther: PleuralBand(side, 0.3f * s, l.Kind == Finding.PleuralOther ? 0.3 : 0.7); break;
-            case Finding.Hernia: Blob(_a.CenterX, ly + _a.LungRy * 0.75, 0.06, 0.25f * s, soft: true); Blob(_a.CenterX, ly + _a.LungRy * 0.72, 0.025, -0.2f * s, soft: true); break;
+            case Finding.Hernia: Blob(_a.CenterX, ly + _a.LungRy * 0.75, 0.06 * g, 0.25f * s, soft: true); Blob(_a.CenterX, ly + _a.LungRy * 0.72, 0.025 * g, -0.2f * s, soft: true); break;
             case Finding.SupportDevices: Devices(s); break;
             // Drawn with the anatomy: Cardiomegaly, EnlargedCardiomediastinum, Emphysema, Fracture.
         }
@@ -330,6 +336,21 @@ internal sealed class ChestRenderer
         for (double xx = bx; xx < bx + 0.07; xx += 0.5 / _n) Set(xx, yy, 0.97f * s);
     }
 
+    /// <summary>A radiographer's lead side marker: a dense "R"-like block in an upper corner, outside the body.
+    /// Drawn after the findings, before exposure and noise, so it looks like part of the film.</summary>
+    private void LeadMarker()
+    {
+        double x0 = _k.MarkerRight ? 0.84 : 0.06, y0 = 0.05, w = 0.09, h = 0.11;
+        for (double y = y0; y < y0 + h; y += 0.5 / _n)
+        for (double x = x0; x < x0 + w; x += 0.5 / _n)
+        {
+            double u = (x - x0) / w, v = (y - y0) / h;
+            // Stem, bowl and leg of the letter; the rest of the tag is mid-grey plastic.
+            bool ink = u < 0.3 || (v < 0.5 && (v < 0.2 || v > 0.35 || u > 0.75)) || (v >= 0.5 && Math.Abs(u - 0.3 - (v - 0.5) * 1.2) < 0.18);
+            Set(x, y, ink ? 0.98f : 0.55f);
+        }
+    }
+
     // ---- raster helpers (normalized coordinates) ----
 
     private void Fill(float v) => Array.Fill(_img, v);
@@ -382,9 +403,17 @@ internal sealed class ChestRenderer
         var bytes = new byte[_img.Length];
         float gain = (float)_a.Contrast, offset = (float)_a.Exposure;
         float sigma = (float)_r.Uniform(0.012, 0.025);
+        if (_k.Noise != 1.0) sigma *= (float)_k.Noise;
+        bool extra = _k.ExtraExposure;
         for (int i = 0; i < _img.Length; i++)
         {
             float v = (_img[i] - 0.4f) * gain + 0.4f + offset + sigma * (float)_r.Gaussian();
+            if (extra)
+            {
+                // Per-film exposure on top of the patient's: a gain about mid-grey, an offset and a linear gradient.
+                float x = (i % _n + 0.5f) / _n - 0.5f, y = (i / _n + 0.5f) / _n - 0.5f;
+                v = (v - 0.4f) * _k.Gain + 0.4f + _k.Offset + _k.GradX * x + _k.GradY * y;
+            }
             bytes[i] = (byte)Math.Clamp((int)MathF.Round(v * 255f), 0, 255);
         }
         return bytes;

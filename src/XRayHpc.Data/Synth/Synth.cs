@@ -47,5 +47,21 @@ public static class Synth
         if (o.Prevalence is < 0 or > 1 || double.IsNaN(o.Prevalence)) throw new ArgumentException($"synth prevalence must be in [0, 1] (got {o.Prevalence})");
         if (o.ImagesPerPatient < 1) throw new ArgumentException($"images per patient must be at least 1 (got {o.ImagesPerPatient})");
         if (string.IsNullOrWhiteSpace(o.OutputDir)) throw new ArgumentException("synth output directory is empty");
+        static bool In(double v, double lo, double hi) => v >= lo && v <= hi; // false for NaN
+        if (!In(o.FindingContrast, 0, 4)) throw new ArgumentException($"synth finding contrast must be in [0, 4] (got {o.FindingContrast})");
+        if (!In(o.FindingSize, 0.25, 3)) throw new ArgumentException($"synth finding size must be in [0.25, 3] (got {o.FindingSize})");
+        if (!In(o.FilmNoise, 0, 20)) throw new ArgumentException($"synth film noise must be in [0, 20] (got {o.FilmNoise})");
+        if (!In(o.ExposureVariation, 0, 1)) throw new ArgumentException($"synth exposure variation must be in [0, 1] (got {o.ExposureVariation})");
+        if (!In(o.LabelNoise, 0, 0.5)) throw new ArgumentException($"synth label noise must be in [0, 0.5] (got {o.LabelNoise})");
+        if (!In(o.DistractorCorrelation, 0, 1)) throw new ArgumentException($"synth distractor correlation must be in [0, 1] (got {o.DistractorCorrelation})");
+        if (o.NeedsLabelKnobs && o.Layout is not ("chestxray2017" or "nih"))
+            throw new ArgumentException($"synth label noise and distractor markers need --layout chestxray2017 or nih (got {o.Layout})");
+        if (o.ValFraction is not null || o.TestFraction is not null)
+        {
+            if (o.Layout != "chestxray2017") throw new ArgumentException($"synth val/test fractions apply to --layout chestxray2017 only (got {o.Layout})");
+            double val = o.ValFraction ?? 0.05, test = o.TestFraction ?? 0.15;
+            if (!In(val, 0, 1) || !In(test, 0, 1) || val + test >= 1)
+                throw new ArgumentException($"synth val fraction {val} and test fraction {test} must be >= 0 and sum below 1");
+        }
     }
 }

@@ -10,8 +10,9 @@ internal enum SynthFormat { Jpeg, Png, Png16, Dicom, DicomMonochrome1, Dicom12Bi
 /// so de-identification can be tested. None of it belongs to a real person.</summary>
 internal sealed record FakePhi(string PatientName, string PatientId, string BirthDate, string Sex, int Age, string StudyDate, string View);
 
-/// <summary>One image to render: where, whose anatomy, which findings.</summary>
-internal sealed record ImageJob(string Path, int Patient, int Image, Lesion[] Lesions, bool Lateral, SynthFormat Format, FakePhi? Phi = null);
+/// <summary>One image to render: where, whose anatomy, which findings (the truth drawn, whatever label was written),
+/// and whether it carries the distractor marker.</summary>
+internal sealed record ImageJob(string Path, int Patient, int Image, Lesion[] Lesions, bool Lateral, SynthFormat Format, FakePhi? Phi = null, bool Marker = false);
 
 internal static class SynthImages
 {
@@ -25,7 +26,10 @@ internal static class SynthImages
             var job = jobs[i];
             var anatomy = Anatomy.ForPatient(new SynthRng(o.Seed, layoutIndex, 1, job.Patient));
             var rng = new SynthRng(o.Seed, layoutIndex, 2, job.Image);
-            var pixels = ChestRenderer.Render(o.Size, anatomy.Jitter(rng), job.Lesions, rng, job.Lateral);
+            var lesions = o.FindingContrast == 1.0 ? job.Lesions
+                : Array.ConvertAll(job.Lesions, l => l with { Strength = l.Strength * o.FindingContrast });
+            var knobs = FilmKnobs.For(o, layoutIndex, job.Image, job.Marker);
+            var pixels = ChestRenderer.Render(o.Size, anatomy.Jitter(rng), lesions, rng, job.Lateral, regions: null, knobs);
             var format = o.Tricky ? job.Format : Plain(job.Format);
             File.WriteAllBytes(job.Path, Encode(job with { Format = format }, pixels, o.Size, o.Seed, layoutIndex));
             progress?.Report(Interlocked.Increment(ref done));

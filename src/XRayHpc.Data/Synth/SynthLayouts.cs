@@ -22,23 +22,30 @@ internal static class SynthLayouts
         var jobs = new List<ImageJob>();
         var rng = new SynthRng(o.Seed, layoutIndex, 0);
         int imageCounter = 0;
+        // The layout's own split (80/5/15) unless overridden; the literals keep default output byte-identical.
+        bool ownSplit = o.ValFraction is null && o.TestFraction is null;
+        double testShare = o.TestFraction ?? 0.15, valEnd = 1 - testShare, trainEnd = valEnd - (o.ValFraction ?? 0.05);
         for (int p = 0; p < Patients(o); p++)
         {
             double u = rng.NextDouble();
-            string split = u < 0.8 ? "train" : u < 0.85 ? "val" : "test";
-            bool pneumonia = rng.Chance(o.Prevalence);
+            string split = ownSplit ? (u < 0.8 ? "train" : u < 0.85 ? "val" : "test") : u < trainEnd ? "train" : u < valEnd ? "val" : "test";
+            bool truth = rng.Chance(o.Prevalence);
             bool viral = rng.Chance(0.35);
             bool normal2 = rng.Chance(0.5);
+            // Label noise and markers come from a stream of their own (key 3), so the draws above stay as they were.
+            var knob = o.NeedsLabelKnobs ? new SynthRng(o.Seed, layoutIndex, 3, p) : null;
+            bool pneumonia = knob is not null && split == "train" && knob.Chance(o.LabelNoise) ? !truth : truth;
             for (int k = 0; k < ImagesOf(o, p); k++)
             {
+                bool marker = knob is not null && Marker(o, knob, split == "train", pneumonia);
                 string name = pneumonia
                     ? $"person{p + 1}_{(viral ? "virus" : "bacteria")}_{imageCounter}.jpeg"
                     : $"{(normal2 ? "NORMAL2-" : "")}IM-{p + 1:D4}-{k + 1:D4}.jpeg";
                 // Bacterial pneumonia: lobar consolidation; viral: bilateral interstitial patches.
-                Lesion[] lesions = !pneumonia ? []
+                Lesion[] lesions = !truth ? []
                     : viral ? [new Lesion(Finding.Infiltration, 2.0)] : [new Lesion(Finding.Pneumonia, 1.0)];
                 var path = Path.Combine(root, split, pneumonia ? "PNEUMONIA" : "NORMAL", name);
-                jobs.Add(new ImageJob(path, p, imageCounter, lesions, false, SynthFormat.Jpeg));
+                jobs.Add(new ImageJob(path, p, imageCounter, lesions, false, SynthFormat.Jpeg, Marker: marker));
                 imageCounter++;
             }
         }
@@ -63,15 +70,21 @@ internal static class SynthLayouts
             bool isTest = rng.Chance(0.2);
             for (int k = 0; k < ImagesOf(o, p); k++)
             {
-                var findings = rng.Chance(o.Prevalence) ? PickFindings(rng, NihAdapter.AllClasses) : [];
+                var truth = rng.Chance(o.Prevalence) ? PickFindings(rng, NihAdapter.AllClasses) : [];
                 string name = $"{p + 1:D8}_{k:D3}.png";
                 string view = rng.Chance(0.65) ? "PA" : "AP";
+                // Label noise and markers: a stream of their own (key 3) per image; train_val only (the preprocessor
+                // carves validation out of train_val, so validation shares the training distribution here).
+                var knob = o.NeedsLabelKnobs ? new SynthRng(o.Seed, layoutIndex, 3, image) : null;
+                var findings = knob is not null && !isTest && knob.Chance(o.LabelNoise)
+                    ? (truth.Length > 0 ? [] : PickFindings(knob, NihAdapter.AllClasses)) : truth;
+                bool marker = knob is not null && Marker(o, knob, !isTest, findings.Length > 0);
                 string labels = findings.Length == 0 ? NihAdapter.NoFinding : string.Join('|', findings.Order(StringComparer.Ordinal));
                 csv.Append(Inv, $"{name},{labels},{k},{p + 1},{age + k / 2},{sex},{view},{o.Size},{o.Size},0.143,0.143\n");
                 (isTest ? test : trainVal).Append(name).Append('\n');
                 var folder = $"images_{image / perFolder + 1:D3}";
-                var lesions = findings.Select(f => new Lesion(FindingNames.FromLabel(f)!.Value, 1.0)).ToArray();
-                jobs.Add(new ImageJob(Path.Combine(root, folder, "images", name), p, image, lesions, false, image % 4 == 3 ? SynthFormat.Png16 : SynthFormat.Png));
+                var lesions = truth.Select(f => new Lesion(FindingNames.FromLabel(f)!.Value, 1.0)).ToArray();
+                jobs.Add(new ImageJob(Path.Combine(root, folder, "images", name), p, image, lesions, false, image % 4 == 3 ? SynthFormat.Png16 : SynthFormat.Png, Marker: marker));
                 image++;
             }
         }
@@ -79,6 +92,14 @@ internal static class SynthLayouts
         File.WriteAllText(Path.Combine(root, "train_val_list.txt"), trainVal.ToString());
         File.WriteAllText(Path.Combine(root, "test_list.txt"), test.ToString());
         return jobs;
+    }
+
+    /// <summary>Whether an image carries the distractor marker: tied to its written label in training, a coin flip elsewhere.</summary>
+    private static bool Marker(SynthOptions o, SynthRng knob, bool training, bool abnormal)
+    {
+        if (o.DistractorCorrelation <= 0) return false;
+        double d = o.DistractorCorrelation;
+        return knob.Chance(!training ? 0.5 : abnormal ? (1 + d) / 2 : (1 - d) / 2);
     }
 
     /// <summary>1 finding (70%), 2 (25%) or 3 (5%), distinct.</summary>

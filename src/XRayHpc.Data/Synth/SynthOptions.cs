@@ -20,6 +20,33 @@ public sealed record SynthOptions
     /// 12-bit with a VOI window, every 4th JPEG baseline (.50, lossy). Decoded images equal the plain
     /// run's (JPEG within compression error).</summary>
     public bool Tricky { get; init; }
+
+    // ---- Difficulty knobs. Each default reproduces the files written before the knob existed, byte for byte:
+    // a knob at its default neither changes an expression nor draws a random number. ----
+
+    /// <summary>Multiplies every finding's strength (opacity amplitude; for cardiomegaly the heart's growth). 1 = as drawn.</summary>
+    public double FindingContrast { get; init; } = 1.0;
+    /// <summary>Multiplies the extent of focal findings (opacity patches, masses, nodules, lesions, edema, bands).</summary>
+    public double FindingSize { get; init; } = 1.0;
+    /// <summary>Multiplies the film's Gaussian noise (σ drawn per image from 0.012..0.025 of full scale).</summary>
+    public double FilmNoise { get; init; } = 1.0;
+    /// <summary>Extra per-image exposure variation on top of the patient's: offset ±v/4, gain ×(1 ± v/2) and a
+    /// linear brightness gradient of up to v/4 across the film, drawn from a stream of their own. 0 = none.</summary>
+    public double ExposureVariation { get; init; }
+    /// <summary>Probability that a training image's written label is wrong (chestxray2017: the patient lands in the
+    /// other folder; nih: an abnormal image reads "No Finding", a normal one gets a random finding). Held-out
+    /// splits keep true labels, so validation and test measure the truth.</summary>
+    public double LabelNoise { get; init; }
+    /// <summary>Distractor: a bright lead marker in an upper corner whose presence correlates with the written label
+    /// in the training split only: P(marker | abnormal) = (1 + d) / 2, P(marker | normal) = (1 − d) / 2 there,
+    /// and 1/2 regardless of label in held-out splits — the shortcut a CAM should expose. 0 = no markers.</summary>
+    public double DistractorCorrelation { get; init; }
+    /// <summary>chestxray2017 only: share of patients in val/ and test/ (null: the layout's 5% and 15%).</summary>
+    public double? ValFraction { get; init; }
+    public double? TestFraction { get; init; }
+
+    /// <summary>True when a knob that needs a layout's split or label handling is set (chestxray2017 and nih only).</summary>
+    internal bool NeedsLabelKnobs => LabelNoise > 0 || DistractorCorrelation > 0;
 }
 
 /// <summary>Where each generated layout's dataset root is (the path to give DatasetAdapters.Open).</summary>
