@@ -52,17 +52,24 @@ public sealed class Evaluator(ExperimentConfig config, Communicator memberComm, 
 /// <summary>The forward pass and the two losses (softmax CE for multi-class, masked BCE with pos_weight for multi-label).</summary>
 public static class Losses
 {
-    public static Tensor Forward(ExperimentConfig config, MemberModel model, Batch b)
+    /// <summary>The batch as the model's input tensor: 1 or 3 channels (a view), channels-last when configured.</summary>
+    public static Tensor Input(ExperimentConfig config, Batch b)
     {
         var x = torch.tensor(b.Images, [b.Count, 1, b.Height, b.Width]);
         if (config.Model.InChannels == 3) x = x.expand([b.Count, 3, b.Height, b.Width]);
-        if (config.Precision.ChannelsLast) x = x.contiguous(MemoryFormat.ChannelsLast);
+        return config.Precision.ChannelsLast ? x.contiguous(MemoryFormat.ChannelsLast) : x;
+    }
+
+    public static Tensor Forward(ExperimentConfig config, MemberModel model, Tensor x)
+    {
         if (config.Precision.Dtype == PrecisionKind.Bf16)
         {
             using (torch.autocast(ScalarType.BFloat16)) return model.Net.call(x).to(ScalarType.Float32);
         }
         return model.Net.call(x);
     }
+
+    public static Tensor Forward(ExperimentConfig config, MemberModel model, Batch b) => Forward(config, model, Input(config, b));
 
     public static Tensor Loss(Tensor logits, Batch b, bool multiClass, Tensor? posWeight)
     {

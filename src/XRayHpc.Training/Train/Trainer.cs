@@ -55,6 +55,7 @@ public sealed class Trainer : IDisposable
     double _totalImages; double _trainSeconds; double _allreduceSeconds;
     readonly Dictionary<int, double> _lastScore = new(); // tuner metric, higher is better
     readonly Dictionary<int, MetricsRecord> _lastRecord = new();
+    readonly PhaseClock _phases = new(); // where this rank's time goes (metrics.jsonl phase_s)
 
     public Trainer(ExperimentConfig config, TrainOptions options, Communicator world)
     {
@@ -160,6 +161,7 @@ public sealed class Trainer : IDisposable
             while (_step < total)
             {
                 // Signals arrive on one rank at a time; act only once every rank agrees, at a step boundary.
+                _phases.Lap(StepPhase.Other);
                 if (_world.Any(stop.Requested))
                 {
                     _log.Warn($"stop signal at step {_step}: checkpointing for requeue");
@@ -175,6 +177,7 @@ public sealed class Trainer : IDisposable
                 {
                     ReadyPoint(evaluator, data, metricsFile, lineageFile, progress, final: _step == total, classes.Count);
                     if (_round % _cfg.Checkpoint.EveryRounds == 0 || _step == total) SaveCheckpoint(classes.Count);
+                    _phases.Lap(StepPhase.Checkpoint);
                 }
                 // A replayed schedule changes where the original's tuner did: after that step's evaluation.
                 if (replay?.ChangeAt(_step) is { } replayHp) { _hp = _allHp[0] = Merge(Full(null), replayHp); data.ChangeBatchSize(BatchSizeOf(_hp)); }
@@ -209,36 +212,47 @@ public sealed class Trainer : IDisposable
         _step++;
         if (_stopped) return; // a stopped trial's ranks only take part in the world's collectives
         var t0 = Stopwatch.GetTimestamp();
+        _phases.Lap(StepPhase.Other);
         var batch = data.Next();
-        _model.Apply(_hp, schedule.At(_hp["lr"], _step - 1));
-        using var scope = torch.NewDisposeScope();
+        _phases.Lap(StepPhase.Data);
         int n = batch?.Count ?? 0;
-        Tensor? loss = null;
         double lossValue = 0, allreduce = 0;
-        if (n > 0)
+        using (var scope = torch.NewDisposeScope())
         {
-            var logits = Losses.Forward(_cfg, _model, batch!);
-            loss = Losses.Loss(logits, batch!, _multiClass, posWeight);
-            lossValue = loss.item<float>();
+            _model.Apply(_hp, schedule.At(_hp["lr"], _step - 1));
+            var x = n > 0 ? Losses.Input(_cfg, batch!) : null;
+            _phases.Lap(StepPhase.Input);
+            Tensor? loss = null;
+            if (n > 0)
+            {
+                loss = Losses.Loss(Losses.Forward(_cfg, _model, x!), batch!, _multiClass, posWeight);
+                lossValue = loss.item<float>();
+            }
+            _phases.Lap(StepPhase.Forward);
+            bool finite = double.IsFinite(lossValue) && !FaultInjection.NanLoss(_member, _step);
+            // One rank's NaN poisons the averaged gradient: the member skips the step together.
+            bool skip = _comm.Any(!finite);
+            _phases.Lap(StepPhase.Sync);
+            if (skip)
+            {
+                _skipped++; _badInARow++;
+                _log.Warn($"member {_member} step {_step}: non-finite loss, step skipped ({_skipped} so far)");
+            }
+            else
+            {
+                _badInARow = 0;
+                _model.Optimizer.zero_grad();
+                loss?.backward();
+                _phases.Lap(StepPhase.Backward);
+                _dp.SynchronizeGradients(n);
+                allreduce = _dp.LastBreakdownSeconds.Communicate;
+                _phases.Lap(StepPhase.Allreduce);
+                if (_cfg.Optimizer.GradClip > 0) XRayHpc.Torch.nn.utils.clip_grad_norm_(_model.Net.parameters().Where(p => p.requires_grad), _cfg.Optimizer.GradClip);
+                _model.Optimizer.step();
+                _lossSum += lossValue * n; _lossCount += n;
+            }
         }
-        bool finite = double.IsFinite(lossValue) && !FaultInjection.NanLoss(_member, _step);
-        // One rank's NaN poisons the averaged gradient: the member skips the step together.
-        if (_comm.Any(!finite))
-        {
-            _skipped++; _badInARow++;
-            _log.Warn($"member {_member} step {_step}: non-finite loss, step skipped ({_skipped} so far)");
-        }
-        else
-        {
-            _badInARow = 0;
-            _model.Optimizer.zero_grad();
-            loss?.backward();
-            _dp.SynchronizeGradients(n);
-            allreduce = _dp.LastBreakdownSeconds.Communicate;
-            if (_cfg.Optimizer.GradClip > 0) XRayHpc.Torch.nn.utils.clip_grad_norm_(_model.Net.parameters().Where(p => p.requires_grad), _cfg.Optimizer.GradClip);
-            _model.Optimizer.step();
-            _lossSum += lossValue * n; _lossCount += n;
-        }
+        _phases.Lap(StepPhase.Optimizer); // the step's tensors are freed with the scope, above
         double dt = Stopwatch.GetElapsedTime(t0).TotalSeconds;
         _imagesSinceReady += n * _comm.Size; _secondsSinceReady += dt; _allreduceSinceReady += allreduce;
         _totalImages += n; _trainSeconds += dt; _allreduceSeconds += allreduce;
@@ -258,6 +272,7 @@ public sealed class Trainer : IDisposable
             ClassificationMetrics.ChooseThresholds(val.Scores, val.Labels, val.Mask, classes));
         bool failed = _badInARow >= _cfg.Tuner.MaxBadSteps || !double.IsFinite(report.MeanAuroc) || !double.IsFinite(val.MeanLoss);
         double evalSeconds = phase.Elapsed.TotalSeconds;
+        _phases.Lap(StepPhase.Evaluation);
         var rec = new MetricsRecord
         {
             Member = _member, Round = _round, Step = _step, Epoch = data.Epoch, TimeS = Math.Round(_clock.Elapsed.TotalSeconds, 3),
@@ -271,6 +286,7 @@ public sealed class Trainer : IDisposable
             AllreduceShare = _secondsSinceReady > 0 ? Math.Round(_allreduceSinceReady / _secondsSinceReady, 4) : 0,
             // Only the member's first rank sends its record (below); the other ranks would hash the state for nothing.
             SkippedSteps = _skipped, Failed = failed, Checksum = _comm.Rank == 0 ? _model.Checksum() : "",
+            PhaseS = _phases.TakeSinceRecord(),
         };
         _imagesSinceReady = _secondsSinceReady = _allreduceSinceReady = 0; _lossSum = 0; _lossCount = 0;
 
@@ -283,6 +299,7 @@ public sealed class Trainer : IDisposable
         _log.Info($"round {_round} step {_step}: member {_member} val mean AUROC {rec.MeanAuroc:F4} loss {rec.ValLoss:F4} {(failed ? "FAILED" : "")}" +
                   $" (evaluation {evalSeconds:F3} s, record {phase.Elapsed.TotalSeconds - evalSeconds:F3} s)");
 
+        _phases.Lap(StepPhase.Evaluation);
         if (final || _cfg.Tuner.Kind == TunerKind.None) return;
 
         // ---- the tuner decides on rank 0; every rank carries the decisions out ----
@@ -333,6 +350,7 @@ public sealed class Trainer : IDisposable
             lineageFile.Append(lineage.Select(RunJson.Line));
             foreach (var l in lineage) progress.Note($"round {l.Round}: member {l.Target} {l.Kind}{(l.Source is { } s ? $" from member {s} (checksums {l.SourceChecksum} -> {l.TargetChecksum})" : "")}, hp {Show(l.New)}");
         }
+        _phases.Lap(StepPhase.Tuner);
     }
 
     string DecideOnRank0(IReadOnlyList<MetricsRecord> records)
@@ -554,6 +572,9 @@ public sealed class Trainer : IDisposable
             .Select(kv => kv.Key).DefaultIfEmpty(0).First();
         var imgs = new[] { _totalImages, _trainSeconds, _allreduceSeconds };
         _world.Allreduce(imgs.AsSpan(), Op.Sum);
+        var phaseTotals = _phases.Totals(); // seconds per phase, averaged over the world's ranks
+        _world.Allreduce(phaseTotals.AsSpan(), Op.Sum);
+        for (int i = 0; i < phaseTotals.Length; i++) phaseTotals[i] /= _world.Size;
         double imagesPerS = imgs[1] > 0 ? imgs[0] / (imgs[1] / _world.Size) : 0;
         double allreduceShare = imgs[1] > 0 ? imgs[2] / imgs[1] : 0;
         string summaryJson = "";
@@ -577,7 +598,7 @@ public sealed class Trainer : IDisposable
                     ["val_mean_auroc"] = onDisk ? _lastScore.GetValueOrDefault(best) : null,
                     ["test_mean_auroc"] = onDisk ? report.MeanAuroc : null, ["auroc"] = onDisk ? report.PerClassAuroc : null,
                     ["test_accuracy"] = onDisk ? report.Accuracy : null, ["test_f1"] = onDisk ? report.F1 : null,
-                    ["images_per_s"] = Math.Round(imagesPerS, 2), ["allreduce_share"] = Math.Round(allreduceShare, 4), ["wall_s"] = Math.Round(_clock.Elapsed.TotalSeconds, 2),
+                    ["images_per_s"] = Math.Round(imagesPerS, 2), ["allreduce_share"] = Math.Round(allreduceShare, 4), ["phase_s"] = PhaseClock.Named(phaseTotals), ["wall_s"] = Math.Round(_clock.Elapsed.TotalSeconds, 2),
                     ["ranks"] = _world.Size, ["threads"] = _threads, ["model"] = _cfg.Model.Name,
                     ["precision"] = _cfg.Precision.Dtype.ToString().ToLowerInvariant(), ["population"] = _pop.Members,
                     ["skipped_steps"] = _skipped, ["final_checksum"] = _model.Checksum(),
