@@ -14,7 +14,7 @@ export PRTE_MCA_rmaps_default_mapping_policy=:oversubscribe
 export XRAYHPC_ROOT := $(ROOT)
 
 .PHONY: all setup native native-torch native-mpi build test demo doctor bench bench-engine bench-allreduce \
-        bench-parquet bench-loader bench-scaling mpich-smoke compare-tuners clean test-debian13 bench-engine-debian13
+        bench-parquet bench-loader bench-scaling bench-train mpich-smoke compare-tuners clean test-debian13 bench-engine-debian13
 
 all: build
 
@@ -67,6 +67,10 @@ bench-loader: build
 
 bench-scaling: build
 	@build/xrayhpc bench scaling
+
+# The full trainer against the bare data-parallel step, 1x2 and 2x1 (ranks x threads), interleaved; BENCH_TRAIN_ARGS="--repeats 3".
+bench-train: build
+	@build/xrayhpc bench train $(BENCH_TRAIN_ARGS)
 
 # `xrayhpc serve` vs torchvision ResNet-18 behind ThreadingHTTPServer, concurrency 1/8/32, same run (not a test).
 bench-serve: build

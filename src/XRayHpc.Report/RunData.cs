@@ -6,7 +6,11 @@ namespace XRayHpc.Report;
 /// <summary>One metrics.jsonl line (the fields the report draws; absent or non-finite values are NaN).</summary>
 public sealed record MetricPoint(int Member, int Round, long Step, int Epoch, double TimeS, double TrainLoss,
     double ValLoss, double MeanAuroc, IReadOnlyDictionary<string, double> Auroc, double Accuracy, double Lr,
-    double ImagesPerS, bool Failed, double AllreduceShare = double.NaN);
+    double ImagesPerS, bool Failed, double AllreduceShare = double.NaN)
+{
+    /// <summary>Seconds per phase of the member root since its previous record (empty for runs written before phase_s).</summary>
+    public IReadOnlyDictionary<string, double> PhaseS { get; init; } = new Dictionary<string, double>();
+}
 
 /// <summary>One lineage.jsonl line: member <see cref="Target"/> changed at <see cref="Step"/>.</summary>
 public sealed record LineageEvent(int Round, long Step, int Target, int? Source, string Kind,
@@ -80,7 +84,10 @@ public sealed class RunData
     static MetricPoint ParseMetric(JsonElement e) => new(
         Int(e, "member"), Int(e, "round"), Long(e, "step"), Int(e, "epoch"), Num(e, "time_s"), Num(e, "train_loss"),
         Num(e, "val_loss"), Num(e, "mean_auroc"), NumMap(e, "auroc"), Num(e, "accuracy"), Num(e, "lr"),
-        Num(e, "images_per_s"), e.TryGetProperty("failed", out var f) && f.ValueKind == JsonValueKind.True, Num(e, "allreduce_share"));
+        Num(e, "images_per_s"), e.TryGetProperty("failed", out var f) && f.ValueKind == JsonValueKind.True, Num(e, "allreduce_share"))
+    {
+        PhaseS = OrderedNumMap(e, "phase_s"),
+    };
 
     static LineageEvent ParseLineage(JsonElement e) => new(
         Int(e, "round"), Long(e, "step"), Int(e, "target"),
@@ -109,6 +116,15 @@ public sealed class RunData
     static IReadOnlyDictionary<string, double> NumMap(JsonElement e, string name)
     {
         var map = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        if (e.TryGetProperty(name, out var o) && o.ValueKind == JsonValueKind.Object)
+            foreach (var p in o.EnumerateObject()) map[p.Name] = Num(o, p.Name);
+        return map;
+    }
+
+    /// <summary>Like NumMap, in the file's order (phase_s lists the phases in the order a step runs them).</summary>
+    static IReadOnlyDictionary<string, double> OrderedNumMap(JsonElement e, string name)
+    {
+        var map = new Dictionary<string, double>(StringComparer.Ordinal);
         if (e.TryGetProperty(name, out var o) && o.ValueKind == JsonValueKind.Object)
             foreach (var p in o.EnumerateObject()) map[p.Name] = Num(o, p.Name);
         return map;

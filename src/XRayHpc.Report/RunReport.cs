@@ -30,6 +30,8 @@ public static class RunReport
             doc.Add(new Document.Chart("charts/auroc.svg", "Validation mean AUROC per member", MemberChart(run, "Validation mean AUROC", "mean AUROC", m => m.MeanAuroc, (0, 1))));
             doc.Add(new Document.Chart("charts/lr.svg", "Learning rate per member (PBT explores it)", MemberChart(run, "Learning rate", "lr", m => m.Lr, null)));
             doc.Add(new Document.Chart("charts/throughput.svg", "Training throughput per member", MemberChart(run, "Throughput", "images/s", m => m.ImagesPerS, null)));
+            if (PhaseChart(run) is { } phases)
+                doc.Add(new Document.Chart("charts/time.svg", "Where each member's time went (member root, whole run): share of wall-clock time per phase", phases));
         }
         else doc.Add(new Document.Paragraph("No metrics.jsonl yet: the run has not reached its first evaluation."));
 
@@ -132,6 +134,20 @@ public static class RunReport
             var ms = run.Metrics.Where(x => x.Member == m).OrderBy(x => x.Step).ToList();
             chart.Series.Add(new Series($"member {m} train", ms.Select(x => ((double)x.Step, x.TrainLoss)).ToList(), Palette.Of(m)));
             chart.Series.Add(new Series($"member {m} val", ms.Select(x => ((double)x.Step, x.ValLoss)).ToList(), Palette.Of(m), Dashed: true));
+        }
+        return chart.Render();
+    }
+
+    /// <summary>Stacked bar per member of its phase_s summed over the run; null for runs written before phase_s.</summary>
+    static string? PhaseChart(RunData run)
+    {
+        var parts = run.Metrics.SelectMany(m => m.PhaseS.Keys).Distinct().ToList();
+        if (parts.Count == 0) return null;
+        var chart = new StackedBarChart { Title = "Time per phase", Parts = parts };
+        foreach (var m in run.Members)
+        {
+            var sums = parts.ToDictionary(p => p, p => run.Metrics.Where(x => x.Member == m).Sum(x => x.PhaseS.GetValueOrDefault(p)));
+            chart.Rows.Add(($"member {m}", sums));
         }
         return chart.Render();
     }

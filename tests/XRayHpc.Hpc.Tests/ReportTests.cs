@@ -20,7 +20,7 @@ public sealed class ReportTests : IDisposable
         var run = SyntheticRun.Write(Path.Combine(_dir, "run"));
         var files = RunReport.Write(run, Path.Combine(_dir, "out"));
         var charts = files.Where(f => f.EndsWith(".svg")).ToDictionary(f => Path.GetFileName(f), f => XDocument.Load(f));
-        Assert.Equal(["auroc.svg", "lineage.svg", "loss.svg", "lr.svg", "roc.svg", "throughput.svg"], charts.Keys.Order().ToArray());
+        Assert.Equal(["auroc.svg", "lineage.svg", "loss.svg", "lr.svg", "roc.svg", "throughput.svg", "time.svg"], charts.Keys.Order().ToArray());
 
         Assert.Equal(["member 0 train", "member 0 val", "member 1 train", "member 1 val"], SeriesNames(charts["loss.svg"]));
         Assert.Equal(["member 0", "member 1"], SeriesNames(charts["auroc.svg"]));
@@ -43,6 +43,16 @@ public sealed class ReportTests : IDisposable
         var restart = Assert.Single(lineage.Descendants(Svg + "path").Where(l => (string?)l.Attribute("class") == "restart"));
         Assert.Equal("0", (string)restart.Attribute("data-target")!);
         Assert.Equal(2, lineage.Descendants(Svg + "g").Count(g => (string?)g.Attribute("class") == "lane"));
+
+        // Time per phase: member 0's 4 records sum to data 4, forward 8, backward 12, evaluation 1+2+3+4 = 10 seconds (34 in
+        // all); member 1's records predate phase_s, so its bar is empty rather than invented.
+        var segments = charts["time.svg"].Descendants(Svg + "rect").Where(r => (string?)r.Attribute("class") == "segment").ToList();
+        var shares = segments.ToDictionary(r => ((string)r.Attribute("data-row")!, (string)r.Attribute("data-part")!), r => double.Parse((string)r.Attribute("data-share")!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(4, shares.Count);
+        Assert.Equal(4 / 34.0, shares[("member 0", "data")], 4);
+        Assert.Equal(8 / 34.0, shares[("member 0", "forward")], 4);
+        Assert.Equal(12 / 34.0, shares[("member 0", "backward")], 4);
+        Assert.Equal(10 / 34.0, shares[("member 0", "evaluation")], 4);
     }
 
     [Fact]
@@ -58,7 +68,7 @@ public sealed class ReportTests : IDisposable
             Assert.Contains($"| {SyntheticRun.Classes[k]} | {expected} | {expected} | 4 | 4 |", md);
         }
         Assert.Contains("| **mean** | 0.7500 | 0.7500 |  |  |", md);
-        foreach (var chart in new[] { "loss", "auroc", "roc", "lineage", "throughput" })
+        foreach (var chart in new[] { "loss", "auroc", "roc", "lineage", "throughput", "time" })
             Assert.Contains($"(charts/{chart}.svg)", string.Join("\n", md));
         Assert.Contains(md, l => l.StartsWith("| 2 | 40 | exploit | step 40: member 1 copies member 0; lr 0.05 → 0.012"));
         // Members table: mean images/s, then the mean share of step time in allreduce (n/a when not recorded).

@@ -30,8 +30,8 @@ public static class SyntheticRun
                        .Append($"\"train_loss\":{(1.0 - 0.15 * round - 0.01 * m).ToString(inv)},\"val_loss\":{valLoss},\"mean_auroc\":{auroc.ToString(inv)},")
                        .Append($"\"auroc\":{{{per}}},\"accuracy\":0.8,\"precision\":0.5,\"recall\":0.5,\"specificity\":0.9,\"f1\":0.5,\"threshold\":0.5,")
                        .Append($"\"lr\":{lr.ToString(inv)},\"momentum\":0.9,\"weight_decay\":0.0001,\"batch_size\":16,\"images_per_s\":{(40 + m + round).ToString(inv)},\"skipped_steps\":0")
-                       // member 1 has no allreduce_share, as in runs written before the field existed.
-                       .Append(m == 0 ? $",\"allreduce_share\":{(0.05 + 0.01 * round).ToString(inv)}}}\n" : "}\n");
+                       // member 1 has no allreduce_share or phase_s, as in runs written before the fields existed.
+                       .Append(m == 0 ? $",\"allreduce_share\":{(0.05 + 0.01 * round).ToString(inv)},\"phase_s\":{{\"data\":1,\"forward\":2,\"backward\":3,\"evaluation\":{round.ToString(inv)}}}}}\n" : "}\n");
             }
         File.WriteAllText(Path.Combine(dir, "metrics.jsonl"), metrics.ToString());
 

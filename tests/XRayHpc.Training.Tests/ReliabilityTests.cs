@@ -285,7 +285,7 @@ public sealed class ReliabilityTests(SynthCaches data)
     /// <summary>metrics.jsonl without the wall-clock fields, which no rerun reproduces.</summary>
     static string[] Deterministic(string run) => TrainRunTests.Lines(Path.Combine(run, "metrics.jsonl")).Select(o =>
     {
-        o.Remove("time_s"); o.Remove("images_per_s"); o.Remove("allreduce_share");
+        o.Remove("time_s"); o.Remove("images_per_s"); o.Remove("allreduce_share"); o.Remove("phase_s");
         return o.ToJsonString();
     }).ToArray();
 

@@ -53,7 +53,7 @@ public sealed class TrainRunTests(SynthCaches data)
     /// <summary>metrics.jsonl without the wall-clock fields (time, throughput, allreduce share), which no rerun reproduces.</summary>
     static string[] Deterministic(string metricsPath) => Lines(metricsPath).Select(o =>
     {
-        o.Remove("time_s"); o.Remove("images_per_s"); o.Remove("allreduce_share");
+        o.Remove("time_s"); o.Remove("images_per_s"); o.Remove("allreduce_share"); o.Remove("phase_s");
         return o.ToJsonString();
     }).ToArray();
 
@@ -273,5 +273,21 @@ public sealed class TrainRunTests(SynthCaches data)
         // Two ranks exchange gradients every step: the allreduce takes a measurable, partial share of step time.
         Assert.All(Lines(Path.Combine(run, "metrics.jsonl")), m => Assert.InRange((double)m["allreduce_share"]!, 1e-4, 0.9));
         Assert.InRange((double)summary["allreduce_share"]!, 1e-4, 0.9);
+        // The breakdown: every record carries phase_s, the step's phases took time, and the phases of a record add up to
+        // no more than the wall time between two records (they partition it; the first record also holds start-up).
+        var records = Lines(Path.Combine(run, "metrics.jsonl"));
+        double previous = 0;
+        foreach (var m in records)
+        {
+            var phases = m["phase_s"]!.AsObject().ToDictionary(kv => kv.Key, kv => (double)kv.Value!);
+            foreach (var phase in new[] { "data", "input", "forward", "sync", "backward", "allreduce", "optimizer", "evaluation", "checkpoint", "tuner", "other" })
+                Assert.True(phases.ContainsKey(phase), $"phase_s lacks {phase}: {m["phase_s"]}");
+            Assert.True(phases["forward"] > 0 && phases["backward"] > 0 && phases["allreduce"] > 0 && phases["evaluation"] > 0, m["phase_s"]!.ToJsonString());
+            double time = (double)m["time_s"]!;
+            Assert.True(phases.Values.Sum() <= time - previous + 0.05, $"phases {phases.Values.Sum():F3} s > {time - previous:F3} s between records");
+            previous = time;
+        }
+        var total = summary["phase_s"]!.AsObject().ToDictionary(kv => kv.Key, kv => (double)kv.Value!);
+        Assert.True(total.Values.Sum() <= (double)summary["wall_s"]! + 0.05 && total["forward"] > 0, summary["phase_s"]!.ToJsonString());
     }
 }

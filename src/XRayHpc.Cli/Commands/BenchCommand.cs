@@ -28,6 +28,7 @@ public sealed class BenchCommand : ICliCommand
         var bench = new Command("bench", "Benchmarks (see also `make bench`).");
         bench.Subcommands.Add(BuildScaling());
         bench.Subcommands.Add(BuildRank());
+        bench.Subcommands.Add(BenchTrain.Build());
         return bench;
     }
 

@@ -44,7 +44,7 @@ public sealed class SvgText
 /// <summary>Fixed palette (Tableau 10) so member i has the same colour in every chart.</summary>
 public static class Palette
 {
-    static readonly string[] Colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+    static readonly string[] Colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#aec7e8"];
     public static string Of(int i) => Colors[((i % Colors.Length) + Colors.Length) % Colors.Length];
 }
 

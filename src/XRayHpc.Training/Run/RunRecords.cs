@@ -35,6 +35,9 @@ public sealed record MetricsRecord
     public bool Failed { get; init; }
     /// <summary>Parameter checksum of the member after evaluation (bit-identity checks across runs).</summary>
     public string Checksum { get; init; } = "";
+    /// <summary>The member root's wall-clock seconds per phase since its previous record (names: StepPhase in
+    /// lower case); a time field like <see cref="TimeS"/>, so not part of bit-identity comparisons.</summary>
+    public Dictionary<string, double>? PhaseS { get; init; }
 }
 
 /// <summary>One line of lineage.jsonl. kind: initial | exploit | restart | stop.</summary>

@@ -19,13 +19,16 @@ public sealed class FinalEvaluation(ExperimentConfig config, Communicator world,
 {
     /// <param name="lastSaved">the step of the last checkpoint set on disk (null: none)</param>
     /// <param name="unsaved">why the run failed to save its checkpoints (null: it did not)</param>
-    public void Run(Evaluator evaluator, MemberState me, PopulationScores scores, Throughput throughput, Stopwatch clock, long total, long? lastSaved, string? unsaved, ITrainingProgress progress)
+    public void Run(Evaluator evaluator, MemberState me, PopulationScores scores, Throughput throughput, PhaseClock phases, Stopwatch clock, long total, long? lastSaved, string? unsaved, ITrainingProgress progress)
     {
         int best = scores.Best();
         var imgs = new[] { throughput.TotalImages, throughput.TotalSeconds, throughput.TotalAllreduceSeconds };
         world.Allreduce(imgs.AsSpan(), Op.Sum);
         double imagesPerS = imgs[1] > 0 ? imgs[0] / (imgs[1] / world.Size) : 0;
         double allreduceShare = imgs[1] > 0 ? imgs[2] / imgs[1] : 0;
+        var phaseTotals = phases.Totals(); // seconds per phase, averaged over the world's ranks
+        world.Allreduce(phaseTotals.AsSpan(), Op.Sum);
+        for (int i = 0; i < phaseTotals.Length; i++) phaseTotals[i] /= world.Size;
         string summaryJson = "";
         if (me.Member == best)
         {
@@ -46,7 +49,7 @@ public sealed class FinalEvaluation(ExperimentConfig config, Communicator world,
                     ["val_mean_auroc"] = onDisk ? scores.LastScore(best) : null,
                     ["test_mean_auroc"] = onDisk ? report.MeanAuroc : null, ["auroc"] = onDisk ? report.PerClassAuroc : null,
                     ["test_accuracy"] = onDisk ? report.Accuracy : null, ["test_f1"] = onDisk ? report.F1 : null,
-                    ["images_per_s"] = Math.Round(imagesPerS, 2), ["allreduce_share"] = Math.Round(allreduceShare, 4), ["wall_s"] = Math.Round(clock.Elapsed.TotalSeconds, 2),
+                    ["images_per_s"] = Math.Round(imagesPerS, 2), ["allreduce_share"] = Math.Round(allreduceShare, 4), ["phase_s"] = PhaseClock.Named(phaseTotals), ["wall_s"] = Math.Round(clock.Elapsed.TotalSeconds, 2),
                     ["ranks"] = world.Size, ["threads"] = threads, ["model"] = config.Model.Name,
                     ["precision"] = config.Precision.Dtype.ToString().ToLowerInvariant(), ["population"] = population.Members,
                     ["skipped_steps"] = me.Skipped, ["final_checksum"] = me.Model.Checksum(),

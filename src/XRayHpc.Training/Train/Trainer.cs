@@ -39,6 +39,7 @@ public sealed class Trainer : IDisposable
 
     readonly MemberState _me;
     readonly Throughput _throughput = new();
+    readonly PhaseClock _phases = new(); // where this rank's time goes (metrics.jsonl phase_s)
     readonly PopulationScores _scores;
     readonly TunerRound _tuner;
     readonly MemberCheckpoints _checkpoints;
@@ -118,6 +119,7 @@ public sealed class Trainer : IDisposable
         {
             while (_me.Step < total)
             {
+                _phases.Lap(StepPhase.Other);
                 // Signals arrive on one rank at a time; act only once every rank agrees, at a step boundary.
                 if (stop.RaisedOnAnyRank(_world))
                 {
@@ -134,6 +136,7 @@ public sealed class Trainer : IDisposable
                 {
                     ReadyPoint(evaluator, data, metricsFile, lineageFile, progress, final: _me.Step == total, classes.Count);
                     if (_me.Round % _cfg.Checkpoint.EveryRounds == 0 || _me.Step == total) _checkpoints.Save(_me, data);
+                    _phases.Lap(StepPhase.Checkpoint);
                 }
                 // A replayed schedule changes where the original's tuner did: after that step's evaluation.
                 if (replay?.ChangeAt(_me.Step) is { } replayHp)
@@ -148,7 +151,7 @@ public sealed class Trainer : IDisposable
 
         var unsaved = _checkpoints.Unsaved(total);
         new FinalEvaluation(_cfg, _world, _comm, _pop, _run, _store, classes, _multiClass, _threads, _log)
-            .Run(evaluator, _me, _scores, _throughput, _clock, total, _checkpoints.Outcome.LastSaved, unsaved, progress);
+            .Run(evaluator, _me, _scores, _throughput, _phases, _clock, total, _checkpoints.Outcome.LastSaved, unsaved, progress);
         if (unsaved == null) return ExitCodes.Ok;
         _log.Error($"run incomplete: {unsaved}");
         if (_master) Console.Error.WriteLine($"train: FAILED: {unsaved}");
@@ -171,37 +174,48 @@ public sealed class Trainer : IDisposable
         CollectiveWatch.Step = _me.Step; // named by a collective timeout
         if (_me.Stopped) return; // a stopped trial's ranks only take part in the world's collectives
         var t0 = Stopwatch.GetTimestamp();
+        _phases.Lap(StepPhase.Other);
         var batch = data.Next();
-        _me.Model.Apply(_me.Hp, schedule.At(_me.Hp["lr"], _me.Step - 1));
-        using var scope = torch.NewDisposeScope();
+        _phases.Lap(StepPhase.Data);
         int n = batch?.Count ?? 0;
-        Tensor? loss = null;
         double lossValue = 0, allreduce = 0;
-        if (n > 0)
+        using (var scope = torch.NewDisposeScope())
         {
-            var x = Losses.Input(batch!, _cfg.Model.InChannels, _cfg.Precision.ChannelsLast);
-            var logits = Losses.Logits(_me.Model.Net, x, _cfg.Precision.Dtype == PrecisionKind.Bf16);
-            loss = Losses.Loss(logits, batch!, _multiClass, posWeight);
-            lossValue = loss.item<float>();
+            _me.Model.Apply(_me.Hp, schedule.At(_me.Hp["lr"], _me.Step - 1));
+            var x = n > 0 ? Losses.Input(batch!, _cfg.Model.InChannels, _cfg.Precision.ChannelsLast) : null;
+            _phases.Lap(StepPhase.Input);
+            Tensor? loss = null;
+            if (n > 0)
+            {
+                var logits = Losses.Logits(_me.Model.Net, x!, _cfg.Precision.Dtype == PrecisionKind.Bf16);
+                loss = Losses.Loss(logits, batch!, _multiClass, posWeight);
+                lossValue = loss.item<float>();
+            }
+            _phases.Lap(StepPhase.Forward);
+            bool finite = double.IsFinite(lossValue) && !FaultInjection.NanLoss(_me.Member, _me.Step);
+            // One rank's NaN poisons the averaged gradient: the member skips the step together.
+            bool skip = _comm.Any(!finite);
+            _phases.Lap(StepPhase.Sync);
+            if (skip)
+            {
+                _me.Skipped++; _me.BadInARow++;
+                _log.Warn($"member {_me.Member} step {_me.Step}: non-finite loss, step skipped ({_me.Skipped} so far)");
+            }
+            else
+            {
+                _me.BadInARow = 0;
+                _me.Model.Optimizer.zero_grad();
+                loss?.backward();
+                _phases.Lap(StepPhase.Backward);
+                _me.Dp.SynchronizeGradients(n);
+                allreduce = _me.Dp.LastBreakdownSeconds.Communicate;
+                _phases.Lap(StepPhase.Allreduce);
+                if (_cfg.Optimizer.GradClip > 0) XRayHpc.Torch.nn.utils.clip_grad_norm_(_me.Model.Net.parameters().Where(p => p.requires_grad), _cfg.Optimizer.GradClip);
+                _me.Model.Optimizer.step();
+                _me.LossSum += lossValue * n; _me.LossCount += n;
+            }
         }
-        bool finite = double.IsFinite(lossValue) && !FaultInjection.NanLoss(_me.Member, _me.Step);
-        // One rank's NaN poisons the averaged gradient: the member skips the step together.
-        if (_comm.Any(!finite))
-        {
-            _me.Skipped++; _me.BadInARow++;
-            _log.Warn($"member {_me.Member} step {_me.Step}: non-finite loss, step skipped ({_me.Skipped} so far)");
-        }
-        else
-        {
-            _me.BadInARow = 0;
-            _me.Model.Optimizer.zero_grad();
-            loss?.backward();
-            _me.Dp.SynchronizeGradients(n);
-            allreduce = _me.Dp.LastBreakdownSeconds.Communicate;
-            if (_cfg.Optimizer.GradClip > 0) XRayHpc.Torch.nn.utils.clip_grad_norm_(_me.Model.Net.parameters().Where(p => p.requires_grad), _cfg.Optimizer.GradClip);
-            _me.Model.Optimizer.step();
-            _me.LossSum += lossValue * n; _me.LossCount += n;
-        }
+        _phases.Lap(StepPhase.Optimizer); // the step's tensors are freed with the scope, above
         _throughput.AddStep(n, _comm.Size, Stopwatch.GetElapsedTime(t0).TotalSeconds, allreduce);
     }
 
@@ -219,9 +233,10 @@ public sealed class Trainer : IDisposable
             ClassificationMetrics.ChooseThresholds(val.Scores, val.Labels, val.Mask, classes));
         bool failed = _me.BadInARow >= _cfg.Tuner.MaxBadSteps || !double.IsFinite(report.MeanAuroc) || !double.IsFinite(val.MeanLoss);
         double evalSeconds = phase.Elapsed.TotalSeconds;
+        _phases.Lap(StepPhase.Evaluation);
         // Only the member's first rank sends its record (below); the other ranks would hash the state for nothing.
         var rec = RoundRecord.Of(_cfg, _me, data.Epoch, _clock.Elapsed.TotalSeconds, loss, val, report, failed, _throughput,
-            _comm.Rank == 0 ? _me.Model.Checksum() : "");
+            _comm.Rank == 0 ? _me.Model.Checksum() : "") with { PhaseS = _phases.TakeSinceRecord() };
         _throughput.StartRound(); _me.LossSum = 0; _me.LossCount = 0;
 
         // Every member root's record reaches every rank (Allgatherv), so rank 0 sees the whole population.
@@ -233,6 +248,7 @@ public sealed class Trainer : IDisposable
         _log.Info($"round {_me.Round} step {_me.Step}: member {_me.Member} val mean AUROC {rec.MeanAuroc:F4} loss {rec.ValLoss:F4} {(failed ? "FAILED" : "")}" +
                   $" (evaluation {evalSeconds:F3} s, record {phase.Elapsed.TotalSeconds - evalSeconds:F3} s)");
 
+        _phases.Lap(StepPhase.Evaluation);
         if (final || _cfg.Tuner.Kind == TunerKind.None) return;
         var lineage = _tuner.Run(records, _scores, _me, data, classes);
         if (_master && lineage.Count > 0)
@@ -240,5 +256,6 @@ public sealed class Trainer : IDisposable
             lineageFile.Append(lineage.Select(RunJson.Line));
             foreach (var l in lineage) progress.Note($"round {l.Round}: member {l.Target} {l.Kind}{(l.Source is { } s ? $" from member {s} (checksums {l.SourceChecksum} -> {l.TargetChecksum})" : "")}, hp {HyperparameterSets.Describe(l.New)}");
         }
+        _phases.Lap(StepPhase.Tuner);
     }
 }
