@@ -85,7 +85,7 @@ public sealed class ReportTests : IDisposable
         Assert.StartsWith("<!DOCTYPE html>", html);
         // Our HTML is also well-formed XML once the doctype is dropped, so a browser has nothing to guess.
         var doc = XDocument.Parse(html[html.IndexOf("<html", StringComparison.Ordinal)..]);
-        Assert.Equal(6, doc.Descendants(Svg + "svg").Count());
+        Assert.Equal(7, doc.Descendants(Svg + "svg").Count());
         foreach (var svgFile in Directory.GetFiles(Path.Combine(_dir, "out", "charts")))
             Assert.Contains(File.ReadAllText(svgFile), html);
     }
@@ -99,7 +99,7 @@ public sealed class ReportTests : IDisposable
         var a = Directory.GetFiles(Path.Combine(_dir, "a"), "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(Path.Combine(_dir, "a"), f)).Order().ToList();
         var b = Directory.GetFiles(Path.Combine(_dir, "b"), "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(Path.Combine(_dir, "b"), f)).Order().ToList();
         Assert.Equal(a, b);
-        Assert.Equal(8, a.Count);
+        Assert.Equal(9, a.Count); // 7 charts + report.md + report.html
         foreach (var f in a)
             Assert.Equal(File.ReadAllBytes(Path.Combine(_dir, "a", f)), File.ReadAllBytes(Path.Combine(_dir, "b", f)));
     }
