@@ -34,7 +34,7 @@ public sealed class BenchCommand : ICliCommand
 
     sealed record StepSettings(string Model, int Size, int Classes, int Steps, int Warmup, string Precision, bool ChannelsLast, long Seed);
 
-    static Option<T> Opt<T>(string name, string description, T value) => new(name) { Description = description, DefaultValueFactory = _ => value };
+    internal static Option<T> Opt<T>(string name, string description, T value) => new(name) { Description = description, DefaultValueFactory = _ => value };
 
     Command BuildScaling()
     {
@@ -143,12 +143,14 @@ public sealed class BenchCommand : ICliCommand
         return Path.GetFileNameWithoutExtension(exe) == "dotnet" ? [exe, dll] : [exe];
     }
 
-    internal static int Launch(List<string> args, int threads)
+    /// <param name="stdoutTo">a file for the child's standard output (e.g. a trainer's summary table), or null to share ours</param>
+    internal static int Launch(List<string> args, int threads, string? stdoutTo = null)
     {
-        var psi = new ProcessStartInfo(args[0]) { UseShellExecute = false };
+        var psi = new ProcessStartInfo(args[0]) { UseShellExecute = false, RedirectStandardOutput = stdoutTo != null };
         foreach (var a in args.Skip(1)) psi.ArgumentList.Add(a);
         MpiLauncher.AddEnvironment(psi, threads);
         using var p = Process.Start(psi)!;
+        if (stdoutTo != null) { using var log = File.Create(stdoutTo); p.StandardOutput.BaseStream.CopyTo(log); }
         p.WaitForExit();
         return p.ExitCode;
     }

@@ -25,7 +25,7 @@ internal static class BenchTrain
 
     sealed record Sample(Layout Layout, int Repeat, double Bare, double TrainerStep, double TrainerEndToEnd, Dictionary<string, double> Phases);
 
-    static Option<T> Opt<T>(string name, string description, T value) => new(name) { Description = description, DefaultValueFactory = _ => value };
+    static Option<T> Opt<T>(string name, string description, T value) => BenchCommand.Opt(name, description, value);
 
     public static Command Build()
     {
@@ -122,7 +122,7 @@ internal static class BenchTrain
             runDir, cache, 0, l.Threads, batchPerRank, model, bf16: true, channelsLast: true, cosine: true, epochs, stepsPerEpoch));
         var args = MpiLauncher.Default(l.Ranks, l.Threads);
         args.AddRange([.. self, "train", yaml, "--overwrite"]);
-        if (LaunchLogged(args, l.Threads, runDir + ".out") != 0) { Console.Error.WriteLine($"bench train: `{string.Join(' ', args)}` failed; see {runDir}.out and {runDir}/logs"); return null; }
+        if (BenchCommand.Launch(args, l.Threads, stdoutTo: runDir + ".out") != 0) { Console.Error.WriteLine($"bench train: `{string.Join(' ', args)}` failed; see {runDir}.out and {runDir}/logs"); return null; }
         var records = File.ReadAllLines(Path.Combine(runDir, "metrics.jsonl")).Select(x => JsonDocument.Parse(x).RootElement).ToList();
         if (records.Count < 2) { Console.Error.WriteLine($"bench train: {runDir}/metrics.jsonl has {records.Count} record(s); need 2"); return null; }
         // Steady state: the records after the first; their phase sums are the member root's wall time.
@@ -136,18 +136,6 @@ internal static class BenchTrain
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, "summary.json")));
         double wall = summary.RootElement.GetProperty("phase_s").EnumerateObject().Sum(p => p.Value.GetDouble());
         return (imagesSteady / stepSeconds, epochs * stepsPerEpoch * (double)batchPerRank * l.Ranks / wall, phases);
-    }
-
-    /// <summary>Like BenchCommand.Launch, with the trainer's console output (progress, summary table) kept in a file, not in the table.</summary>
-    static int LaunchLogged(List<string> args, int threads, string logPath)
-    {
-        var psi = new ProcessStartInfo(args[0]) { UseShellExecute = false, RedirectStandardOutput = true };
-        foreach (var a in args.Skip(1)) psi.ArgumentList.Add(a);
-        MpiLauncher.AddEnvironment(psi, threads);
-        using var p = Process.Start(psi)!;
-        using (var log = File.Create(logPath)) p.StandardOutput.BaseStream.CopyTo(log);
-        p.WaitForExit();
-        return p.ExitCode;
     }
 
     static double Median(IEnumerable<double> v)
