@@ -37,23 +37,13 @@ def final_weights(run, summary):
     return os.path.join(run, "checkpoints", summary["checkpoint"], "model.safetensors")
 
 
-def yaml_metric(path, split):
-    """mean_auroc of `split` under model.yaml's metrics: block (a flat reader: the package writes it this way)."""
-    section = None
+def package_step(path):
+    """provenance.step of a model.yaml (the only `step:` key the package writes)."""
     for line in open(path):
-        s = line.strip()
-        if re.match(r"^\w+:", line):
-            section = s.rstrip(":") if s.endswith(":") else None
-            continue
-        if section == "metrics" and re.match(rf"^{split}:", s):
-            m = re.search(r"mean_auroc:\s*([-\d.eE]+)", s)
-            if m:
-                return float(m.group(1))
-            section = f"metrics.{split}"
-            continue
-        if section == f"metrics.{split}" and s.startswith("mean_auroc:"):
-            return float(s.split(":")[1])
-    return None
+        m = re.match(r"^\s+step:\s*(\d+)\s*$", line)
+        if m:
+            return int(m.group(1))
+    raise SystemExit(f"bench-transfer: {path}: no provenance step")
 
 
 walls = {}
@@ -66,10 +56,16 @@ pre_summary = json.load(open(os.path.join(pre_dir, "summary.json")))
 pre_metrics = lines(os.path.join(pre_dir, "metrics.jsonl"))
 package = os.path.join(out, "pretrained")
 pretrained = tensors(os.path.join(package, "model.safetensors"))
-pretrain = dict(steps=max(r["step"] for r in pre_metrics), wall=walls[("pretrain",)],
-                package_val=yaml_metric(os.path.join(package, "model.yaml"), "val"),
-                package_test=yaml_metric(os.path.join(package, "model.yaml"), "test"),
-                final_val=pre_summary["val_mean_auroc"], final_test=pre_summary["test_mean_auroc"])
+selection = json.load(open(os.path.join(package, "selection.json")))
+step = package_step(os.path.join(package, "model.yaml"))
+chosen = next(r for r in pre_metrics if r["step"] == step)
+pretrain = dict(steps=max(r["step"] for r in pre_metrics), wall=walls[("pretrain",)], package_step=step,
+                package_val=chosen["mean_auroc"], final_val=pre_summary["val_mean_auroc"],
+                final_test=pre_summary["test_mean_auroc"],
+                # The findings the pneumonia task draws (bacterial: Pneumonia; viral: Infiltration) and its neighbour.
+                shared_val_auroc={k: chosen["auroc"][k] for k in ("Pneumonia", "Infiltration", "Consolidation")},
+                selection=selection)
+LOADED = re.compile(r"init from .*: (\d+) loaded, (\d+) adapted, (\d+) re-initialised, (\d+) ignored, (\d+) missing")
 
 problems = []
 rows = []
@@ -83,8 +79,13 @@ for key, wall in walls.items():
     steps = max(r["step"] for r in metrics)
     peak = max(r["mean_auroc"] for r in metrics)
     log = open(os.path.join(run, "logs", "rank-0.log")).read()
-    if arm != "scratch" and "loaded" not in log:
-        problems.append(f"{arm} seed {seed}: the rank-0 log does not say the package's weights were loaded")
+    init = LOADED.search(log)
+    n_backbone = sum(1 for k in pretrained if not k.startswith(HEAD))
+    if arm == "scratch" and init:
+        problems.append(f"scratch seed {seed}: the rank-0 log says it loaded initial weights")
+    if arm != "scratch" and (not init or int(init.group(1)) != n_backbone or int(init.group(5)) != 0):
+        problems.append(f"{arm} seed {seed}: the rank-0 log does not say all {n_backbone} backbone tensors were loaded "
+                        f"({init.group(0) if init else 'no init line'})")
     final = tensors(final_weights(run, s))
     backbone = [k for k in pretrained if not k.startswith(HEAD)]
     same = [k for k in backbone if k in final and final[k] == pretrained[k]]
@@ -115,9 +116,11 @@ summary = {a: dict(seeds=len(by(a)), val=stat([r["val"] for r in by(a)]), test=s
                    steps=sorted({r["steps"] for r in by(a)})) for a in arms}
 
 print(f"## Pretraining (14-label NIH-layout set)\n")
-print(f"{pretrain['steps']} steps in {pretrain['wall']:.0f} s (training + `xrayhpc select`); the package's checkpoint: "
-      f"val mean AUROC {pretrain['package_val']}, test {pretrain['package_test']} "
-      f"(final model: val {pretrain['final_val']:.3f}, test {pretrain['final_test']:.3f}).\n")
+shared = ", ".join(f"{k} {v:.3f}" for k, v in pretrain["shared_val_auroc"].items())
+print(f"{pretrain['steps']} steps in {pretrain['wall']:.0f} s (training + `xrayhpc select`). The package (`xrayhpc select`: "
+      f"best validation checkpoint, step {pretrain['package_step']}): val mean AUROC {pretrain['package_val']:.3f} over 14 "
+      f"findings; on the findings the pneumonia task draws: {shared}. Final model: val {pretrain['final_val']:.3f}, "
+      f"test {pretrain['final_test']:.3f}.\n")
 print("## Per arm (mean ± sd [min–max] over seeds; AUROC of the model at the last step)\n")
 print("| arm | seeds | steps | val AUROC | test AUROC | best val AUROC during the run | wall s per run |")
 print("|---|---:|---:|---|---|---|---:|")
@@ -154,7 +157,8 @@ if problems:
     for p in problems:
         print(f"- FAILED: {p}")
 else:
-    print("- every run trained the same steps; the fine-tuning arms logged loading the package's weights; the frozen "
+    print("- every run trained the same steps; the fine-tuning arms logged loading every backbone tensor of the package "
+          "(the head re-initialised: 1 class, not 14) and scratch loaded none; the frozen "
           "arm's backbone (every tensor but the head, BatchNorm statistics included) is byte-identical to the package's "
           "in every seed and its head changed.")
 
