@@ -81,7 +81,7 @@ compare-tuners: build
 	@jobs/compare-tuners.sh
 
 # Transfer learning measured: pretrain ResNet-18 on a synthetic 14-label NIH-layout set, then a small synthetic
-# pneumonia set from scratch vs fine-tuned vs feature extraction at equal steps, 3 seeds (~15 min; QUICK=1: ~3 min).
+# pneumonia set from scratch vs fine-tuned vs feature extraction at equal steps, 3 seeds (~18 min on 2 cores; QUICK=1: ~3 min).
 bench-transfer: build
 	@jobs/bench-transfer.sh
 
