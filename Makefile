@@ -14,7 +14,7 @@ export PRTE_MCA_rmaps_default_mapping_policy=:oversubscribe
 export XRAYHPC_ROOT := $(ROOT)
 
 .PHONY: all setup native native-torch native-mpi build test demo doctor bench bench-engine bench-allreduce \
-        bench-parquet bench-loader bench-scaling bench-train mpich-smoke compare-tuners clean test-debian13 bench-engine-debian13
+        bench-parquet bench-loader bench-scaling bench-train bench-serve bench-transfer mpich-smoke compare-tuners clean test-debian13 bench-engine-debian13
 
 all: build
 
@@ -79,6 +79,11 @@ bench-serve: build
 # Fixed baseline vs PBT vs ASHA vs random at equal compute on `synth --preset benchmark` (5 seeds, ~30 min; QUICK=1: ~3 min).
 compare-tuners: build
 	@jobs/compare-tuners.sh
+
+# Transfer learning measured: pretrain ResNet-18 on a synthetic 14-label NIH-layout set, then a small synthetic
+# pneumonia set from scratch vs fine-tuned vs feature extraction at equal steps, 3 seeds (~18 min on 2 cores; QUICK=1: ~3 min).
+bench-transfer: build
+	@jobs/bench-transfer.sh
 
 # Builds the MPI shim against MPICH instead and runs a 2-rank smoke test with MPICH's launcher.
 mpich-smoke: build
