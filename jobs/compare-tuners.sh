@@ -51,8 +51,9 @@ for seed in $seeds; do
       --set checkpoint.keep_last=1 "${extra[@]}" > "$run.log" 2>&1 \
       || { echo "compare-tuners: $kind seed $seed failed, see $run.log" >&2; exit 1; }
     end=$(date +%s.%N)
-    echo "$kind $seed $(echo "$end - $start" | bc)" >> "$out/walls.txt"
-    echo "  $kind seed $seed: $(echo "$end - $start" | bc | cut -c1-6) s"
+    wall=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')   # awk, not bc: bc is not in env/packages.txt
+    echo "$kind $seed $wall" >> "$out/walls.txt"
+    echo "  $kind seed $seed: $wall s"
   done
   i=$((i + 1))
 done
