@@ -8,6 +8,8 @@ public sealed class CheckpointState
 {
     public int Member { get; set; }
     public long Step { get; set; }
+    /// <summary>Step at which the member's current trial began (a tuner restart); its learning-rate schedule counts from here. 0 in older checkpoints, which is what they meant.</summary>
+    public long TrialStart { get; set; }
     /// <summary>PBT round (ready points passed).</summary>
     public int Round { get; set; }
     /// <summary>Data cursor: epoch and the number of batches of that epoch already consumed.</summary>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using XRayHpc.Checkpoint;
+using XRayHpc.Training.Config;
 using XRayHpc.Training.Train;
 
 namespace XRayHpc.Training.Tests;
@@ -17,7 +18,7 @@ public sealed class TrainRunTests(SynthCaches data)
 
     string NewRunDir(string name) => Path.Combine(data.Root, name + "-" + Guid.NewGuid().ToString("N")[..6]);
 
-    internal static string Config(string runDir, string cache, long maxSteps = 24, int population = 2, string extra = "")
+    internal static string Config(string runDir, string cache, long maxSteps = 24, int population = 2, string extra = "", string? tuner = null)
     {
         var path = runDir + ".yaml";
         File.WriteAllText(path, $$"""
@@ -27,19 +28,18 @@ public sealed class TrainRunTests(SynthCaches data)
             optimizer: {name: sgd, lr: 0.01, momentum: 0.9, weight_decay: 0.0001}
             schedule: {name: cosine, max_steps: {{maxSteps}}, warmup_steps: 2}
             precision: {dtype: bf16, channels_last: true}
-            tuner:
-              kind: {{(population > 1 ? "pbt" : "none")}}
-              population: {{population}}
-              ready_steps: 6
-              quantile: 0.5
-              max_bad_steps: 5
-              search_space: {{(population > 1 ? "{lr: {log_uniform: [0.001, 0.1]}, momentum: {uniform: [0.8, 0.95]}}" : "{}")}}
+            {{tuner ?? PbtOrNone(population)}}
             checkpoint: {keep_last: 5}
             logging: {level: debug, progress: plain}
             {{extra}}
             """);
         return path;
     }
+
+    /// <summary>The tests' default tuner section: PBT over lr and momentum, or none for one member.</summary>
+    static string PbtOrNone(int population) => population > 1
+        ? $"tuner: {{kind: pbt, population: {population}, ready_steps: 6, quantile: 0.5, max_bad_steps: 5, search_space: {{lr: {{log_uniform: [0.001, 0.1]}}, momentum: {{uniform: [0.8, 0.95]}}}}}}"
+        : "tuner: {kind: none, population: 1, ready_steps: 6, quantile: 0.5, max_bad_steps: 5, search_space: {}}";
 
     internal static int Train(int ranks, string config, TimeSpan limit, out CliProcess proc, Dictionary<string, string>? env = null, params string[] more)
     {
@@ -196,6 +196,18 @@ public sealed class TrainRunTests(SynthCaches data)
         Assert.All(exploits, e => Assert.Equal((string)e["source_checksum"]!, (string)e["target_checksum"]!));
         // Two ranks per member here: the copy the member's first rank wrote, read back independently.
         AssertExploitsCopiedOnDisk(run, exploits);
+        // The copy goes from the source member's first rank to the target member's ranks only: the source
+        // member's second rank (world rank 2*source+1) receives nothing, each of the target's two ranks the whole state.
+        var copies = Enumerable.Range(0, 4).Select(r => Regex.Matches(File.ReadAllText(Path.Combine(run, "logs", $"rank-{r}.log")),
+            @"exploit: member (\d) <- member (\d): ([\d.]+) MB").Select(m => (Target: int.Parse(m.Groups[1].Value), Source: int.Parse(m.Groups[2].Value),
+            Mb: double.Parse(m.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture))).ToList()).ToList();
+        Assert.All(copies, c => Assert.Equal(exploits.Count, c.Count));
+        for (int i = 0; i < exploits.Count; i++)
+        {
+            var (target, source) = ((int)exploits[i]["target"]!, (int)exploits[i]["source"]!);
+            Assert.Equal(0, copies[2 * source + 1][i].Mb);
+            Assert.True(copies[2 * target][i].Mb > 1 && copies[2 * target + 1][i].Mb == copies[2 * target][i].Mb, $"exploit {i}: target ranks got {copies[2 * target][i].Mb} / {copies[2 * target + 1][i].Mb} MB");
+        }
 
         var store = new CheckpointStore(Path.Combine(run, "checkpoints"));
         var best = store.ReadBest();
@@ -204,6 +216,45 @@ public sealed class TrainRunTests(SynthCaches data)
         var (state, _) = store.Read(best.Value.Member, best.Value.Step);
         Assert.True(double.IsFinite(state.Metrics["mean_auroc"]));
         Assert.Equal(4, JsonNode.Parse(File.ReadAllText(Path.Combine(run, "summary.json")))!["ranks"]!.GetValue<int>());
+    }
+
+    /// <summary>
+    /// ASHA with trials of 2 ready intervals (12 steps) in a 24-step run: both members start a new trial at
+    /// step 12 and each new trial follows its own schedule from its start (warm-up, then cosine over its 12
+    /// steps) instead of the run's tail; a resume from a checkpoint after the restart lands exactly there too.
+    /// </summary>
+    [Fact]
+    public void Asha_RestartedTrialFollowsItsOwnSchedule_AndResumesBitwiseEqual()
+    {
+        const string asha = "tuner: {kind: asha, population: 2, ready_steps: 6, grace_rounds: 1, max_rounds: 2, reduction_factor: 2, max_bad_steps: 5, search_space: {lr: {log_uniform: [0.001, 0.1]}}}";
+        string Cfg(string run) => Config(run, data.Cache32, tuner: asha);
+        var runA = NewRunDir("asha-a");
+        int rc = Train(2, Cfg(runA), RunLimit, out var a);
+        Assert.True(rc == 0, a.Describe());
+        var restarts = Lines(Path.Combine(runA, "lineage.jsonl")).Where(l => (string)l["kind"]! == "restart").ToList();
+        Assert.Contains(restarts, r => (long)r["step"]! == 12);
+        var schedule = new ScheduleConfig { Name = ScheduleKind.Cosine, WarmupSteps = 2 };
+        foreach (var m in Lines(Path.Combine(runA, "metrics.jsonl")))
+        {
+            long step = (long)m["step"]!;
+            var trialStart = restarts.Where(r => (int)r["target"]! == (int)m["member"]! && (long)r["step"]! < step).Select(r => (long)r["step"]!).DefaultIfEmpty(0).Max();
+            // A trial is 12 steps long, or what is left of the run: the lr applied at the record's step is that schedule's, counted from the trial's start.
+            double expected = new LrSchedule(schedule, Math.Min(12, 24 - trialStart)).At((double)m["lr"]!, step - 1 - trialStart);
+            Assert.True(Math.Abs(expected - (double)m["scheduled_lr"]!) < 1e-12, $"member {m["member"]} step {step} (trial from step {trialStart}): scheduled lr {m["scheduled_lr"]}, expected {expected}");
+        }
+
+        var runB = NewRunDir("asha-b");
+        var cfgB = Cfg(runB);
+        using (var b = CliProcess.Start(2, ["train", cfgB]))
+        {
+            var latest = Path.Combine(runB, "checkpoints", "latest");
+            Poll.Until(() => Poll.ReadShared(latest).Trim() == "step-00000018", RunLimit, "checkpoint set step 18", () => !b.Exited, b.Describe);
+            b.Kill();
+        }
+        rc = Train(2, cfgB, RunLimit, out var resumed, null, "--resume");
+        Assert.True(rc == 0, resumed.Describe());
+        Assert.Equal(Deterministic(Path.Combine(runA, "metrics.jsonl")), Deterministic(Path.Combine(runB, "metrics.jsonl")));
+        Assert.Equal(File.ReadAllText(Path.Combine(runA, "lineage.jsonl")), File.ReadAllText(Path.Combine(runB, "lineage.jsonl")));
     }
 
     [Fact]

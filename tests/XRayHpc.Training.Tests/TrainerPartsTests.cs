@@ -73,6 +73,30 @@ public class TrainerPartsTests
     }
 
     [Fact]
+    public void LrSchedule_ForTrial_StartsANewTrialsScheduleAtItsStart()
+    {
+        var cfg = new ExperimentConfig { Schedule = new ScheduleConfig { Name = ScheduleKind.Cosine, WarmupSteps = 10 } };
+        var run = new LrSchedule(cfg.Schedule, 240);
+        // No restart (PBT, none, a first trial): exactly the run's schedule.
+        foreach (var kind in new[] { TunerKind.None, TunerKind.Pbt, TunerKind.Random })
+        {
+            cfg.Tuner = new TunerConfig { Kind = kind, ReadySteps = 30 };
+            for (long s = 0; s < 240; s += 7) Assert.Equal(run.At(0.1, s), LrSchedule.ForTrial(cfg, 240, 0).At(0.1, s));
+        }
+        // ASHA, trials of 4 x 30 steps: a trial begun at step 200 warms up again and anneals over what is left (40 steps),
+        // one begun at step 60 over a whole trial (120 steps); the run's schedule would have been in its tail.
+        cfg.Tuner = new TunerConfig { Kind = TunerKind.Asha, ReadySteps = 30, MaxRounds = 4 };
+        Assert.Equal(120, LrSchedule.ForTrial(cfg, 240, 60).TotalSteps);
+        Assert.Equal(40, LrSchedule.ForTrial(cfg, 240, 200).TotalSteps);
+        Assert.Equal(0.1 / 10, LrSchedule.ForTrial(cfg, 240, 200).At(0.1, 0), 12);
+        Assert.Equal(0.1, LrSchedule.ForTrial(cfg, 240, 60).At(0.1, 10), 12);
+        Assert.True(run.At(0.1, 200) < 0.01);
+        // Random search restarts a diverged member for the rest of the run.
+        cfg.Tuner = new TunerConfig { Kind = TunerKind.Random, ReadySteps = 30, MaxRounds = 4 };
+        Assert.Equal(180, LrSchedule.ForTrial(cfg, 240, 60).TotalSteps);
+    }
+
+    [Fact]
     public void JsonLines_TruncateAfter_DropsLaterStepsAndTornLines()
     {
         var path = Path.GetTempFileName();

@@ -23,7 +23,10 @@ public sealed record MetricsRecord
     /// <summary>Mean of the per-class thresholds chosen on validation (Youden); metrics above are at 0.5.</summary>
     public double Threshold { get; init; }
     public double F1AtThreshold { get; init; }
+    /// <summary>The member's base learning rate (what a tuner sets and explores).</summary>
     public double Lr { get; init; }
+    /// <summary>The learning rate the schedule applied at this record's step (warm-up, decay, counted from the member's trial start).</summary>
+    public double ScheduledLr { get; init; }
     public double Momentum { get; init; }
     public double WeightDecay { get; init; }
     public double BatchSize { get; init; }

@@ -10,6 +10,22 @@ public sealed class LrSchedule(ScheduleConfig config, long totalSteps)
 {
     public long TotalSteps { get; } = Math.Max(1, totalSteps);
 
+    /// <summary>
+    /// The schedule of a trial that began at step <paramref name="trialStart"/> of a run of <paramref name="runSteps"/>
+    /// steps; call <see cref="At"/> with the step counted from the trial's start. A new trial (an ASHA or random
+    /// search restart) has fresh weights, so it gets its own warm-up and its own full schedule instead of
+    /// inheriting the run's position (a trial started at step 200 of 240 would otherwise train only in the
+    /// cosine tail). Its length: what is left of the run, and for ASHA at most a full trial (max_rounds ready
+    /// intervals, after which the tuner ends it). PBT members never restart (exploit continues the source's
+    /// schedule) and ASHA's first trials keep the run's schedule when a trial is at least as long as the run.
+    /// </summary>
+    public static LrSchedule ForTrial(ExperimentConfig config, long runSteps, long trialStart)
+    {
+        long left = runSteps - trialStart;
+        long trial = config.Tuner.Kind == TunerKind.Asha ? config.Tuner.MaxRounds * config.Tuner.ReadySteps : long.MaxValue;
+        return new LrSchedule(config.Schedule, Math.Min(left, trial));
+    }
+
     public double At(double baseLr, long step)
     {
         long warm = config.WarmupSteps;

@@ -38,7 +38,7 @@ public sealed class MemberCheckpoints(ExperimentConfig config, Communicator worl
         using (torch.no_grad()) me.Model.Net.load_state_dict(weights);
         me.Model.Optimizer.load_state_tensors(opt);
         foreach (var t in weights.Values.Concat(opt.Values)) t.Dispose();
-        me.Step = state.Step; me.Round = state.Round; me.Skipped = state.SkippedSteps; me.BadInARow = state.ConsecutiveBadSteps;
+        me.Step = state.Step; me.TrialStart = state.TrialStart; me.Round = state.Round; me.Skipped = state.SkippedSteps; me.BadInARow = state.ConsecutiveBadSteps;
         // This rank's own loss sums and BatchNorm statistics, when the checkpoint has them for this rank (same rank count).
         var r = memberComm.Rank;
         (me.LossSum, me.LossCount) = RankLoss(state, r);
@@ -143,7 +143,7 @@ public sealed class MemberCheckpoints(ExperimentConfig config, Communicator worl
     {
         var state = new CheckpointState
         {
-            Member = me.Member, Step = me.Step, Round = me.Round, Epoch = data.Epoch, BatchInEpoch = data.BatchInEpoch,
+            Member = me.Member, Step = me.Step, TrialStart = me.TrialStart, Round = me.Round, Epoch = data.Epoch, BatchInEpoch = data.BatchInEpoch,
             SkippedSteps = me.Skipped, ConsecutiveBadSteps = me.BadInARow,
             Hyperparameters = new Dictionary<string, double>(me.Hp),
             Metrics = { [config.Checkpoint.Metric] = scores.CheckpointMetric(me.Member) },

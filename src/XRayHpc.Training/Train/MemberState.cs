@@ -20,6 +20,8 @@ public sealed class MemberState(int member) : IDisposable
     /// <summary>Every member's hyperparameters: world rank 0's view, broadcast so every rank holds the same.</summary>
     public List<Dictionary<string, double>> PopulationHp { get; } = new();
     public long Step { get; set; }
+    /// <summary>The step at which this member's current trial began (0, or where a tuner restarted the slot): the learning-rate schedule counts from here.</summary>
+    public long TrialStart { get; set; }
     /// <summary>Ready points passed (the tuner's round).</summary>
     public int Round { get; set; }
     public long Skipped { get; set; }

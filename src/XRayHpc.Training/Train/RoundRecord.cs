@@ -9,7 +9,8 @@ public static class RoundRecord
 {
     /// <param name="trainLoss">member-wide [sum, count] since the last ready point</param>
     /// <param name="checksum">the member state's checksum (only the member root's record is sent, so other ranks pass "")</param>
-    public static MetricsRecord Of(ExperimentConfig config, MemberState me, int epoch, double timeS, double[] trainLoss, SplitScores val,
+    /// <param name="runSteps">the run's total steps (the learning-rate schedule's length)</param>
+    public static MetricsRecord Of(ExperimentConfig config, MemberState me, long runSteps, int epoch, double timeS, double[] trainLoss, SplitScores val,
         ClassificationReport report, bool failed, Throughput throughput, string checksum) => new()
     {
         Member = me.Member, Round = me.Round, Step = me.Step, Epoch = epoch, TimeS = Math.Round(timeS, 3),
@@ -17,7 +18,8 @@ public static class RoundRecord
         MeanAuroc = report.MeanAuroc, Auroc = report.PerClassAuroc.ToDictionary(),
         Accuracy = report.Accuracy, Precision = report.Precision, Recall = report.Recall, Specificity = report.Specificity, F1 = report.F1,
         Threshold = report.Thresholds.Average(), F1AtThreshold = report.F1AtThresholds,
-        Lr = me.Hp["lr"], Momentum = me.Hp.GetValueOrDefault("momentum", config.Optimizer.Momentum),
+        Lr = me.Hp["lr"], ScheduledLr = LrSchedule.ForTrial(config, runSteps, me.TrialStart).At(me.Hp["lr"], me.Step - 1 - me.TrialStart),
+        Momentum = me.Hp.GetValueOrDefault("momentum", config.Optimizer.Momentum),
         WeightDecay = me.Hp.GetValueOrDefault("weight_decay", config.Optimizer.WeightDecay), BatchSize = me.BatchSize,
         ImagesPerS = Math.Round(throughput.ImagesPerS, 2), AllreduceShare = Math.Round(throughput.AllreduceShare, 4),
         SkippedSteps = me.Skipped, Failed = failed, Checksum = checksum,

@@ -96,7 +96,6 @@ public sealed class Trainer : IDisposable
         var batchCounts = MemberData.BatchCountsPerRank(_cfg, _pop.RanksPerMember, _cfg.Data.BatchSize);
         long stepsPerEpoch = batchCounts.Max();
         long total = _cfg.Schedule.MaxSteps > 0 ? _cfg.Schedule.MaxSteps : _cfg.Schedule.Epochs * stepsPerEpoch;
-        var schedule = new LrSchedule(_cfg.Schedule, total);
         using var data = new MemberData(_cfg, _me.Member, _comm.Rank, _comm.Size);
 
         // ---- the latest complete checkpoint set, or every member's initial hyperparameters ----
@@ -128,13 +127,13 @@ public sealed class Trainer : IDisposable
                     return _checkpoints.Save(_me, data) ? ExitCodes.CheckpointedForRequeue : ExitCodes.Failure;
                 }
 
-                TrainStep(data, schedule, posWeight);
+                TrainStep(data, total, posWeight);
                 _log.Debug($"step {_me.Step} done");
                 progress.Step(data.Epoch, _me.Step, total, _throughput.ImagesPerS * _pop.Members);
 
                 if (_me.Step % _cfg.Tuner.ReadySteps == 0 || _me.Step == total)
                 {
-                    ReadyPoint(evaluator, data, metricsFile, lineageFile, progress, final: _me.Step == total, classes.Count);
+                    ReadyPoint(evaluator, data, metricsFile, lineageFile, progress, total, classes.Count);
                     if (_me.Round % _cfg.Checkpoint.EveryRounds == 0 || _me.Step == total) _checkpoints.Save(_me, data);
                     _phases.Lap(StepPhase.Checkpoint);
                 }
@@ -168,7 +167,7 @@ public sealed class Trainer : IDisposable
 
     // ---- one optimizer step of this member ----------------------------------------------------------
 
-    void TrainStep(MemberData data, LrSchedule schedule, Tensor? posWeight)
+    void TrainStep(MemberData data, long total, Tensor? posWeight)
     {
         _me.Step++;
         CollectiveWatch.Step = _me.Step; // named by a collective timeout
@@ -181,7 +180,7 @@ public sealed class Trainer : IDisposable
         double lossValue = 0, allreduce = 0;
         using (var scope = torch.NewDisposeScope())
         {
-            _me.Model.Apply(_me.Hp, schedule.At(_me.Hp["lr"], _me.Step - 1));
+            _me.Model.Apply(_me.Hp, LrSchedule.ForTrial(_cfg, total, _me.TrialStart).At(_me.Hp["lr"], _me.Step - 1 - _me.TrialStart));
             var x = n > 0 ? Losses.Input(batch!, _cfg.Model.InChannels, _cfg.Precision.ChannelsLast) : null;
             _phases.Lap(StepPhase.Input);
             Tensor? loss = null;
@@ -221,8 +220,9 @@ public sealed class Trainer : IDisposable
 
     // ---- evaluate, record, tune ---------------------------------------------------------------------
 
-    void ReadyPoint(Evaluator evaluator, MemberData data, JsonLinesFile metricsFile, JsonLinesFile lineageFile, ITrainingProgress progress, bool final, int classes)
+    void ReadyPoint(Evaluator evaluator, MemberData data, JsonLinesFile metricsFile, JsonLinesFile lineageFile, ITrainingProgress progress, long total, int classes)
     {
+        bool final = _me.Step == total;
         _me.Round++;
         var phase = Stopwatch.StartNew(); // where a round's time outside training goes, for the rank log
         if (_comm.Size > 1) _me.Dp.AverageBatchNormStatistics(); // ranks of a member then hold identical state
@@ -235,7 +235,7 @@ public sealed class Trainer : IDisposable
         double evalSeconds = phase.Elapsed.TotalSeconds;
         _phases.Lap(StepPhase.Evaluation);
         // Only the member's first rank sends its record (below); the other ranks would hash the state for nothing.
-        var rec = RoundRecord.Of(_cfg, _me, data.Epoch, _clock.Elapsed.TotalSeconds, loss, val, report, failed, _throughput,
+        var rec = RoundRecord.Of(_cfg, _me, total, data.Epoch, _clock.Elapsed.TotalSeconds, loss, val, report, failed, _throughput,
             _comm.Rank == 0 ? _me.Model.Checksum() : "") with { PhaseS = _phases.TakeSinceRecord() };
         _throughput.StartRound(); _me.LossSum = 0; _me.LossCount = 0;
 

@@ -77,26 +77,42 @@ public sealed class TunerRound(ExperimentConfig config, Communicator world, Comm
             if (d.Member != me.Member) continue;
             me.Hp = hp;
             me.BadInARow = 0;
-            if (d is Restart) me.Stopped = false;
+            if (d is Restart) { me.Stopped = false; me.TrialStart = me.Step; }
             data.ChangeBatchSize(me.BatchSize);
         }
         return lineage;
     }
 
-    /// <summary>Weights + optimizer state travel from the source member's first rank to every rank; the target's ranks load them.</summary>
+    /// <summary>
+    /// Weights + optimizer state travel from the source member's first rank to the target member's ranks, and
+    /// only there: the other members' ranks take part in the split (two integers each) and in the two small
+    /// checksum broadcasts, not in the copy itself (for a ResNet-18 with Adam state that is ~130 MB a rank).
+    /// </summary>
     LineageLine CopyMember(Exploit e, Dictionary<string, double> old, Dictionary<string, double> hp, MemberState me)
     {
         var copy = Stopwatch.StartNew();
-        int sourceRoot = population.RootOf(e.Source);
-        var (header, bytes) = me.Member == e.Source && memberComm.Rank == 0 ? me.Model.SaveBlob() : ("", Array.Empty<byte>());
-        header = world.BcastString(header, sourceRoot);
-        bytes = world.BcastArray(world.Rank == sourceRoot ? bytes : null, sourceRoot);
-        if (me.Member == e.Member) me.Model.LoadBlob(header, bytes);
+        bool sender = me.Member == e.Source && memberComm.Rank == 0, receiver = me.Member == e.Member;
+        long moved = 0;
+        string sourceSum = "";
+        using (var pair = world.Split(sender || receiver ? 0 : -1, sender ? 0 : 1 + world.Rank)) // the sender is the pair's rank 0
+        {
+            if (pair != null)
+            {
+                var (header, bytes) = sender ? me.Model.SaveBlob() : ("", Array.Empty<byte>());
+                header = pair.BcastString(header, 0);
+                bytes = pair.BcastArray(sender ? bytes : null, 0);
+                if (receiver) me.Model.LoadBlob(header, bytes);
+                if (sender) sourceSum = MemberModel.Checksum(header, bytes);
+                moved = bytes.Length;
+            }
+        }
         FaultInjection.DuringExploit(world.Rank);
-        var targetSum = world.BcastString(me.Member == e.Member && memberComm.Rank == 0 ? me.Model.Checksum() : null, population.RootOf(e.Member));
-        log.Info($"exploit: member {e.Member} <- member {e.Source}: {bytes.Length / 1e6:F1} MB of weights and optimizer state in {copy.Elapsed.TotalSeconds:F3} s");
-        // Only world rank 0 writes lineage.jsonl: hashing the whole state elsewhere would be wasted time.
-        return LineOf(e.Record, old, hp) with { SourceChecksum = _master ? MemberModel.Checksum(header, bytes) : "", TargetChecksum = targetSum };
+        // World rank 0 writes lineage.jsonl: the sender's checksum of what it sent, the target root's of what it loaded.
+        sourceSum = world.BcastString(sender ? sourceSum : null, population.RootOf(e.Source));
+        var targetSum = world.BcastString(receiver && memberComm.Rank == 0 ? me.Model.Checksum() : null, population.RootOf(e.Member));
+        log.Info($"exploit: member {e.Member} <- member {e.Source}: {moved / 1e6:F1} MB of weights and optimizer state in {copy.Elapsed.TotalSeconds:F3} s" +
+                 (sender || receiver ? "" : " (not involved: nothing copied to this rank)"));
+        return LineOf(e.Record, old, hp) with { SourceChecksum = sourceSum, TargetChecksum = targetSum };
     }
 
     /// <summary>A lineage.jsonl line from the tuner's own record, with the members' full hyperparameter sets (the tuner knows only the tuned ones).</summary>
