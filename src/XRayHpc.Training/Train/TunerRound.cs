@@ -107,9 +107,11 @@ public sealed class TunerRound(ExperimentConfig config, Communicator world, Comm
             }
         }
         FaultInjection.DuringExploit(world.Rank);
-        // World rank 0 writes lineage.jsonl: the sender's checksum of what it sent, the target root's of what it loaded.
+        // World rank 0 writes lineage.jsonl: the sender's checksum of what it sent, the target root's of what it
+        // loaded. Both are computed before either is broadcast, so the two hashes run at the same time.
+        var targetSum = receiver && memberComm.Rank == 0 ? me.Model.Checksum() : null;
         sourceSum = world.BcastString(sender ? sourceSum : null, population.RootOf(e.Source));
-        var targetSum = world.BcastString(receiver && memberComm.Rank == 0 ? me.Model.Checksum() : null, population.RootOf(e.Member));
+        targetSum = world.BcastString(targetSum, population.RootOf(e.Member));
         log.Info($"exploit: member {e.Member} <- member {e.Source}: {moved / 1e6:F1} MB of weights and optimizer state in {copy.Elapsed.TotalSeconds:F3} s" +
                  (sender || receiver ? "" : " (not involved: nothing copied to this rank)"));
         return LineOf(e.Record, old, hp) with { SourceChecksum = sourceSum, TargetChecksum = targetSum };
