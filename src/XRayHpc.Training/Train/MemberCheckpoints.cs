@@ -44,6 +44,7 @@ public sealed class MemberCheckpoints(ExperimentConfig config, Communicator worl
         (me.LossSum, me.LossCount) = RankLoss(state, r);
         if (memberComm.Size > 1 && RankBatchNorm.Load(Path.Combine(dir, RankBatchNorm.FileName), r) is { } bn) RankBatchNorm.Restore(me.Model.Net, bn);
         me.Stopped = state.Stopped || state.Extra.GetValueOrDefault("stopped") == "true";
+        RestoreScaler(state, me);
         if (state.Rng.TryGetValue($"torch.{r}", out var rng)) torch.set_rng_state(Convert.FromBase64String(rng));
         data.Seek(state.Epoch, state.BatchInEpoch, me.BatchSize);
         tuner.Restore(state.TunerState);
@@ -153,7 +154,25 @@ public sealed class MemberCheckpoints(ExperimentConfig config, Communicator worl
             TrainLoss = ranks.Losses.Select(l => new RankTrainLoss { Sum = l[0], Count = (long)l[1] }).ToList(),
         };
         for (int r = 0; r < ranks.Rngs.Length; r++) state.Rng[$"torch.{r}"] = Convert.ToBase64String(ranks.Rngs[r]);
+        if (me.Scaler is { } scaler)
+        {
+            // The loss scale took many steps to settle; a resume continues with it (torch saves it in its checkpoints too).
+            foreach (var (k, v) in scaler.state_dict()) state.Extra[ScalerKey + k] = v.ToString("R", CultureInfo.InvariantCulture);
+            state.Extra[OverflowKey] = me.Overflows.ToString(CultureInfo.InvariantCulture);
+        }
         return state;
+    }
+
+    const string ScalerKey = "grad_scaler.", OverflowKey = "overflow_steps";
+
+    /// <summary>The loss scaler's state and overflow count, when the checkpoint has them (a run that scaled its loss).</summary>
+    static void RestoreScaler(CheckpointState state, MemberState me)
+    {
+        if (me.Scaler is not { } scaler) return;
+        var saved = state.Extra.Where(kv => kv.Key.StartsWith(ScalerKey, StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key[ScalerKey.Length..], kv => double.Parse(kv.Value, CultureInfo.InvariantCulture));
+        if (saved.Count > 0) scaler.load_state_dict(saved);
+        me.Overflows = long.Parse(state.Extra.GetValueOrDefault(OverflowKey) ?? "0", CultureInfo.InvariantCulture);
     }
 
     List<(string, Action<string>)> Files(MemberState me, RankParts ranks, int attempt)
