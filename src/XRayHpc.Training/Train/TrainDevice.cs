@@ -22,8 +22,7 @@ public static class TrainDevice
         try
         {
             var local = NodeLocalRank.Of(world);
-            bool built = torch.built_with_cuda;
-            device = Resolve(config, built, built ? torch.cuda.device_count() : 0, local.Rank, local.Size);
+            device = CheckPrecision(config, DeviceChoice.ForThisProcess(config.Run.Device, local.Rank, local.Size, config.Run.ShareDevices));
             // The current device decides where pinned-memory copies and the caching allocator's streams live.
             if (device.type == DeviceType.CUDA) torch.cuda.set_device(device.index);
         }
@@ -40,9 +39,12 @@ public static class TrainDevice
     /// <param name="visibleDevices">CUDA devices this process sees.</param>
     /// <param name="localRank">Node-local rank.</param>
     /// <param name="ranksOnNode">Ranks on this node.</param>
-    public static Device Resolve(ExperimentConfig config, bool cudaBuilt, int visibleDevices, int localRank, int ranksOnNode)
+    public static Device Resolve(ExperimentConfig config, bool cudaBuilt, int visibleDevices, int localRank, int ranksOnNode) =>
+        CheckPrecision(config, DeviceChoice.Choose(config.Run.Device, cudaBuilt, visibleDevices, localRank, ranksOnNode, config.Run.ShareDevices));
+
+    /// <summary>The device, unless the configured precision cannot run on it.</summary>
+    static Device CheckPrecision(ExperimentConfig config, Device device)
     {
-        var device = DeviceChoice.Choose(config.Run.Device, cudaBuilt, visibleDevices, localRank, ranksOnNode, config.Run.ShareDevices);
         if (config.Precision.Dtype == PrecisionKind.Fp16 && device.type != DeviceType.CUDA)
             throw new ArgumentException("precision.dtype: " + Fp16OnCpu($"run.device: {ConfigNames.EnumValue(config.Run.Device)} chose the CPU"));
         return device;
