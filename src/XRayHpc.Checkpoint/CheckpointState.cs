@@ -33,6 +33,12 @@ public sealed class CheckpointState
     /// <summary>Each member rank's training-loss sum and count since the last evaluation, in member-rank order
     /// (the member-wide mean is formed at the next evaluation).</summary>
     public List<RankTrainLoss> TrainLoss { get; set; } = new();
+    /// <summary>The loss scaler's state (torch.amp.GradScaler's state_dict: scale, growth tracker, factors) when the run
+    /// scales its loss (fp16, or precision.loss_scaling); empty otherwise. The scale took many steps to settle, so a
+    /// resume continues with it.</summary>
+    public Dictionary<string, double> GradScaler { get; set; } = new();
+    /// <summary>Steps the loss scaler skipped on an inf/NaN gradient so far (also counted in <see cref="SkippedSteps"/>).</summary>
+    public long OverflowSteps { get; set; }
     /// <summary>Checkpoints written before the typed fields above held them as strings here ("population_hp",
     /// "stopped", "train_loss_sum.R", "train_loss_count.R"); read on resume, no longer written.</summary>
     public Dictionary<string, string> Extra { get; set; } = new();

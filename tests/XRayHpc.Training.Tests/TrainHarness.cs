@@ -30,6 +30,7 @@ public sealed class CliProcess : IDisposable
         psi.Environment["OMPI_MCA_rmaps_base_oversubscribe"] = "1";
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         psi.Environment.Remove("XRAYHPC_FAULT_NAN");
+        psi.Environment.Remove("XRAYHPC_FAULT_INF_GRAD");
         psi.Environment.Remove("XRAYHPC_FAULT_CHECKPOINT");
         psi.Environment.Remove("XRAYHPC_FAULT_SIGNAL_EXPLOIT");
         psi.Environment.Remove("SLURM_JOB_ID");

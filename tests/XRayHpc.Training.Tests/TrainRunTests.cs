@@ -258,6 +258,69 @@ public sealed class TrainRunTests(SynthCaches data)
     }
 
     [Fact]
+    public void LossScaling_InjectedInfGradientOnOneRank_SkipsTheStepOnBoth_CountsIt_KeepsWeights_HalvesTheScale()
+    {
+        // The fp16 overflow path on a CPU: fp32 with loss scaling on, and step 3's gradient made +inf on the member's
+        // first rank only (XRAYHPC_FAULT_INF_GRAD), as one rank's fp16 overflow leaves it.
+        var run = NewRunDir("overflow");
+        int rc = Train(2, Config(run, data.Cache32, maxSteps: 4, population: 1), RunLimit, out var p,
+            new() { ["XRAYHPC_FAULT_INF_GRAD"] = "0:3:4" },
+            "--set", "precision.dtype=fp32", "--set", "precision.loss_scaling=true", "--set", "tuner.ready_steps=1");
+        Assert.True(rc == 0, p.Describe());
+        var metrics = Lines(Path.Combine(run, "metrics.jsonl"));
+        Assert.Equal([0L, 0, 1, 1], metrics.Select(m => (long)m["skipped_steps"]!));
+        Assert.Equal([0L, 0, 1, 1], metrics.Select(m => (long)m["overflow_steps"]!));
+        Assert.All(metrics, m => Assert.False((bool)m["failed"]!)); // one skip is below tuner.max_bad_steps
+
+        var store = new CheckpointStore(Path.Combine(run, "checkpoints"));
+        var (before, beforeDir) = store.Read(0, 2);
+        var (skipped, skippedDir) = store.Read(0, 3);
+        var (after, afterDir) = store.Read(0, 4);
+        Assert.Equal(65536.0, before.GradScaler["scale"]);
+        Assert.Equal(32768.0, skipped.GradScaler["scale"]);
+        Assert.Equal(1, skipped.OverflowSteps);
+        Assert.Equal(1, skipped.SkippedSteps);
+        // The skipped step changed no weight and no optimizer state (BatchNorm statistics did move: the forward ran);
+        // the next step trained again.
+        static bool IsParameterOrOptimizerState(string name) => !name.Contains("running_") && !name.Contains("num_batches_tracked");
+        Assert.True(SameTensors(beforeDir, skippedDir, "model.safetensors", IsParameterOrOptimizerState), "weights changed on the skipped step");
+        Assert.True(SameTensors(beforeDir, skippedDir, "optimizer.safetensors", IsParameterOrOptimizerState), "optimizer state changed on the skipped step");
+        Assert.False(SameTensors(skippedDir, afterDir, "model.safetensors", IsParameterOrOptimizerState), "step 4 did not train");
+
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "summary.json")))!;
+        Assert.Equal(["cpu", "cpu"], summary["devices"]!.AsArray().Select(d => (string)d!));
+        Assert.Equal(1, (long)summary["overflow_steps"]!);
+        Assert.Contains("device cpu (run.device: auto", File.ReadAllText(Path.Combine(run, "logs", "rank-1.log")));
+        Assert.Contains("gradient overflow, step skipped, loss scale now 32768", File.ReadAllText(Path.Combine(run, "logs", "rank-1.log")));
+    }
+
+    /// <summary>Whether two checkpoint files hold bit-equal tensors under the names <paramref name="keep"/> selects; every
+    /// tensor read back is a CPU tensor (checkpoints are written from CPU copies, loadable on a CPU-only node).</summary>
+    static bool SameTensors(string dirA, string dirB, string file, Func<string, bool> keep)
+    {
+        var (a, _) = XRayHpc.Torch.Safetensors.Load(Path.Combine(dirA, file));
+        var (b, _) = XRayHpc.Torch.Safetensors.Load(Path.Combine(dirB, file));
+        try
+        {
+            Assert.All(a.Values.Concat(b.Values), t => Assert.Equal(XRayHpc.Torch.Device.CPU, t.device));
+            Assert.Equal(a.Keys.Order(StringComparer.Ordinal), b.Keys.Order(StringComparer.Ordinal));
+            return a.Where(kv => keep(kv.Key)).All(kv => kv.Value.equal(b[kv.Key]));
+        }
+        finally { foreach (var t in a.Values.Concat(b.Values)) t.Dispose(); }
+    }
+
+    [Fact]
+    public void Fp16_WhenRunDeviceAutoChoosesTheCpu_FailsAtStartupOnEveryRank_NamingTheKey_WritesNoMetrics()
+    {
+        var run = NewRunDir("fp16cpu");
+        int rc = Train(2, Config(run, data.Cache32, maxSteps: 4, population: 1), RunLimit, out var p, null, "--set", "precision.dtype=fp16");
+        Assert.True(rc == 2, p.Describe());
+        Assert.Contains("rank 0: precision.dtype: fp16 needs a CUDA device, but run.device: auto chose the CPU", p.Stderr);
+        Assert.Contains("rank 1: precision.dtype: fp16", p.Stderr);
+        Assert.False(File.Exists(Path.Combine(run, "metrics.jsonl")));
+    }
+
+    [Fact]
     public void Sigusr1_MidRun_CheckpointsWithinOneStep_AndExits75()
     {
         var run = NewRunDir("usr1");

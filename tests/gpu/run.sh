@@ -11,11 +11,11 @@
 #      engine's oracle tests (logits/gradients against PyTorch) run with the CUDA build of libtorch;
 #   4. 2 ranks sharing the GPU through mpirun: node-local ranks from the MPI shared-memory split, and the
 #      data-parallel exchange (bit-identical replicas, equivalence to one big batch);
-#   5. make bench-engine with BENCH_DEVICE=cuda (our engine vs PyTorch on the same GPU) — counted as a failure
+#   5. the trainer on the GPU (tests/gpu/train.sh): 2 ranks sharing it with run.device: cuda and
+#      precision.dtype: fp16, an injected gradient overflow that must be skipped and counted (overflow_steps in
+#      summary.json and metrics.jsonl), the checkpoint evaluated on the CPU, and a short PBT run;
+#   6. make bench-engine with BENCH_DEVICE=cuda (our engine vs PyTorch on the same GPU) — counted as a failure
 #      while the engine benchmark has no BENCH_DEVICE switch.
-# What this does not cover yet: the trainer (xrayhpc train) does not place models or batches on the GPU
-# (run.device / precision.dtype=fp16 are not wired into Trainer), so there is no GPU PBT run or fp16 overflow
-# skip in a real training run here.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -32,6 +32,7 @@ step "shim sees the GPU" dotnet test tests/XRayHpc.Torch.Tests -c Release --no-b
 step "Torch tests on the CUDA build" tests/run.sh Torch
 step "2 ranks on one node: local ranks and data-parallel exchange" \
   env FILTER="FullyQualifiedName~NodeLocalRank|FullyQualifiedName~DataParallel" tests/run.sh Mpi
+step "xrayhpc train on the GPU: fp16, 2 ranks sharing it, overflow skip, PBT" tests/gpu/train.sh
 if grep -rq BENCH_DEVICE tests/bench/engine.sh tests/bench/engine/; then
   step "bench-engine on the GPU" env BENCH_DEVICE=cuda make bench-engine
 else

@@ -28,6 +28,9 @@ public static class ConfigValidator
         if (string.IsNullOrWhiteSpace(c.Run.Dir)) yield return ("run.dir", "must name the run directory");
         if (c.Run.Threads < 0) yield return ("run.threads", "must be >= 0 (0 = automatic)");
         if (!(c.Run.CollectiveTimeout >= 0) || double.IsInfinity(c.Run.CollectiveTimeout)) yield return ("run.collective_timeout", "must be a number of seconds >= 0 (0 = no timeout)");
+        // run.device: auto that resolves to the CPU is refused at startup (TrainDevice), when the device is known.
+        if (c.Precision.Dtype == PrecisionKind.Fp16 && c.Run.Device == XRayHpc.Torch.DeviceSetting.Cpu)
+            yield return ("precision.dtype", Train.TrainDevice.Fp16OnCpu("run.device: cpu"));
         if (string.IsNullOrWhiteSpace(c.Data.Cache)) yield return ("data.cache", "required: the preprocessed cache directory");
         if (c.Data.BatchSize < 1) yield return ("data.batch_size", "must be >= 1");
         if (c.Data.EvalBatchSize < 1) yield return ("data.eval_batch_size", "must be >= 1");

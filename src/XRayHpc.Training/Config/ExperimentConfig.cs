@@ -31,6 +31,12 @@ public sealed class RunConfig
     /// (a stopped rank, a hung file system); 0 = wait forever. Generous: rank 0 may write a checkpoint or
     /// verify shards while the others wait.</summary>
     public double CollectiveTimeout { get; set; } = 600;
+    /// <summary>auto: a GPU when the shim was built with CUDA and one is visible, else the CPU; cuda: a GPU or a
+    /// startup error (never a silent CPU run); cpu. One GPU per rank, chosen by node-local rank (DeviceChoice).</summary>
+    public XRayHpc.Torch.DeviceSetting Device { get; set; } = XRayHpc.Torch.DeviceSetting.Auto;
+    /// <summary>More ranks on a node than visible GPUs share them round-robin instead of failing: for a test on a
+    /// one-GPU machine (each rank gets a fraction of the GPU's memory and speed), not for production runs.</summary>
+    public bool ShareDevices { get; set; } = false;
 }
 
 public enum TaskKind { Auto, Multiclass, Multilabel }
@@ -139,12 +145,20 @@ public sealed class ScheduleConfig
     public double MinLr { get; set; } = 0;
 }
 
-public enum PrecisionKind { Fp32, Bf16 }
+/// <summary>fp16 autocast exists on CUDA only (with loss scaling); bf16 autocast on CPU and CUDA.</summary>
+public enum PrecisionKind { Fp32, Bf16, Fp16 }
 
 public sealed class PrecisionConfig
 {
     public PrecisionKind Dtype { get; set; } = PrecisionKind.Fp32;
     public bool ChannelsLast { get; set; } = false;
+    /// <summary>Dynamic loss scaling (GradScaler): always on for fp16, whose small gradients underflow without it.
+    /// true turns it on for fp32/bf16 as well: the scale is a power of two, so results only change where a
+    /// gradient overflows (that step is skipped and counted); it makes the fp16 overflow path runnable on a CPU.</summary>
+    public bool LossScaling { get; set; } = false;
+
+    /// <summary>Whether the trainer scales the loss (fp16, or asked for).</summary>
+    public bool Scaled => Dtype == PrecisionKind.Fp16 || LossScaling;
 }
 
 public enum TunerKind { None, Pbt, Asha, Random }

@@ -15,6 +15,8 @@ public static class ResumeCompatibility
         "run.name", "run.threads", "schedule.epochs", "schedule.max_steps", "tuner.ready_steps",
         "run.collective_timeout", "checkpoint.keep_last", "checkpoint.every_rounds", "data.loader_threads", "data.prefetch", "data.eval_batch_size", "data.verify",
         "logging.level", "logging.progress",
+        // Checkpoints hold CPU tensors whatever device wrote them, so a run may continue on other hardware.
+        "run.device", "run.share_devices",
     };
 
     /// <summary>"key: earlier → now" for every key that differs and may not; empty when the resume is allowed.</summary>

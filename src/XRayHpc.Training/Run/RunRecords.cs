@@ -35,6 +35,9 @@ public sealed record MetricsRecord
     /// evaluation, waiting for slower ranks included (the cluster admin's "is the network the bottleneck").</summary>
     public double AllreduceShare { get; init; }
     public long SkippedSteps { get; init; }
+    /// <summary>Of <see cref="SkippedSteps"/>, steps the loss scaler skipped for a gradient overflow; present only when
+    /// the run scales the loss (precision.dtype: fp16 or precision.loss_scaling).</summary>
+    public long? OverflowSteps { get; init; }
     public bool Failed { get; init; }
     /// <summary>Parameter checksum of the member after evaluation (bit-identity checks across runs).</summary>
     public string Checksum { get; init; } = "";

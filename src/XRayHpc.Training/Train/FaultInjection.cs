@@ -4,6 +4,10 @@ namespace XRayHpc.Training.Train;
 /// Test hooks, off unless their variable is set:
 /// XRAYHPC_FAULT_NAN="member:fromStep:toStep": that member's loss is treated as NaN for steps in [from, to),
 /// exercising exactly the path a real divergence takes (skip, count, report failed).
+/// XRAYHPC_FAULT_INF_GRAD="member:fromStep:toStep": after backward, the first trainable gradient on that member's first
+/// rank holds +inf, as an fp16 overflow in one rank's batch leaves it; the allreduce carries it to the member's other
+/// ranks. With loss scaling on, the scaler must skip and count the step on every rank (precision.loss_scaling: true
+/// runs that path on a CPU). Without loss scaling nothing guards against it.
 /// XRAYHPC_FAULT_CHECKPOINT="step:attempts": the first <c>attempts</c> writes of the checkpoint at that step
 /// fail with an I/O error, as a full or flaky file system makes them (the retry and failure paths).
 /// XRAYHPC_FAULT_SIGNAL_EXPLOIT="worldRank:signal": that rank sends itself the signal in the middle of the first PBT
@@ -13,6 +17,7 @@ namespace XRayHpc.Training.Train;
 public static partial class FaultInjection
 {
     static readonly (int Member, long From, long To)? Nan = Parse(Environment.GetEnvironmentVariable("XRAYHPC_FAULT_NAN"));
+    static readonly (int Member, long From, long To)? InfGrad = Parse(Environment.GetEnvironmentVariable("XRAYHPC_FAULT_INF_GRAD"));
     static readonly (long Step, int Attempts)? Checkpoint = ParseCheckpoint(Environment.GetEnvironmentVariable("XRAYHPC_FAULT_CHECKPOINT"));
     static readonly (long Rank, int Signal)? ExploitSignal = ParseCheckpoint(Environment.GetEnvironmentVariable("XRAYHPC_FAULT_SIGNAL_EXPLOIT"));
     static int _exploitSignalled;
@@ -33,6 +38,14 @@ public static partial class FaultInjection
     }
 
     public static bool NanLoss(int member, long step) => Nan is { } f && f.Member == member && step >= f.From && step < f.To;
+
+    /// <summary>Overwrites the first trainable gradient with +inf when the hook says so for this member and step.</summary>
+    public static void InfGradient(int member, int memberRank, long step, XRayHpc.Torch.nn.Module net)
+    {
+        if (InfGrad is not { } f || f.Member != member || memberRank != 0 || step < f.From || step >= f.To) return;
+        var grad = net.parameters().First(p => p.requires_grad).grad;
+        using (XRayHpc.Torch.torch.no_grad()) grad?.fill_(double.PositiveInfinity);
+    }
 
     /// <summary>Throws the I/O error a full disk gives when the hook says attempt <paramref name="attempt"/> (0-based) at this step fails.</summary>
     public static void CheckpointWrite(long step, int attempt)

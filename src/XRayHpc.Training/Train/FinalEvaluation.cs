@@ -29,6 +29,8 @@ public sealed class FinalEvaluation(ExperimentConfig config, Communicator world,
         var phaseTotals = phases.Totals(); // seconds per phase, averaged over the world's ranks
         world.Allreduce(phaseTotals.AsSpan(), Op.Sum);
         for (int i = 0; i < phaseTotals.Length; i++) phaseTotals[i] /= world.Size;
+        // Each rank's device, so a user sees what the run used (ranks of one node on different GPUs).
+        var devices = world.Allgatherv<byte>(System.Text.Encoding.UTF8.GetBytes(me.Device.ToString())).Select(System.Text.Encoding.UTF8.GetString).ToList();
         string summaryJson = "";
         if (me.Member == best)
         {
@@ -52,8 +54,10 @@ public sealed class FinalEvaluation(ExperimentConfig config, Communicator world,
                     ["images_per_s"] = Math.Round(imagesPerS, 2), ["allreduce_share"] = Math.Round(allreduceShare, 4), ["phase_s"] = PhaseClock.Named(phaseTotals), ["wall_s"] = Math.Round(clock.Elapsed.TotalSeconds, 2),
                     ["ranks"] = world.Size, ["threads"] = threads, ["model"] = config.Model.Name,
                     ["precision"] = config.Precision.Dtype.ToString().ToLowerInvariant(), ["population"] = population.Members,
-                    ["skipped_steps"] = me.Skipped, ["final_checksum"] = me.Model.Checksum(),
+                    ["devices"] = devices, ["skipped_steps"] = me.Skipped,
+                    ["final_checksum"] = me.Model.Checksum(),
                 };
+                if (me.Scaler != null) summary["overflow_steps"] = me.Overflows; // as in metrics.jsonl: only when the loss is scaled
                 summaryJson = JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true, Converters = { new UndefinedAsNull() } });
                 File.WriteAllText(run.Summary, summaryJson);
             }

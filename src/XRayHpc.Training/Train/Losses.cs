@@ -13,35 +13,46 @@ namespace XRayHpc.Training.Train;
 /// </summary>
 public static class Losses
 {
-    /// <summary>The batch as the network's input: [n, in_channels, h, w] (grey replicated to 3 channels when asked), channels-last when asked.</summary>
-    public static Tensor Input(Batch b, int inChannels, bool channelsLast)
+    /// <summary>The batch as the network's input on <paramref name="device"/>: [n, in_channels, h, w] (grey replicated to 3
+    /// channels when asked), channels-last when asked.</summary>
+    public static Tensor Input(Batch b, int inChannels, bool channelsLast, Device? device = null)
     {
-        var x = torch.tensor(b.Images, [b.Count, 1, b.Height, b.Width]);
-        if (inChannels == 3) x = x.expand([b.Count, 3, b.Height, b.Width]);
+        var x = ToDevice(torch.tensor(b.Images, [b.Count, 1, b.Height, b.Width]), device);
+        if (inChannels == 3) x = x.expand([b.Count, 3, b.Height, b.Width]); // after the copy: one channel crosses the bus
         if (channelsLast) x = x.contiguous(MemoryFormat.ChannelsLast);
         return x;
     }
 
+    /// <summary>A host tensor on <paramref name="device"/>: on a GPU through page-locked memory, a copy that does not
+    /// block the host (the next kernel on the stream waits for it); unchanged on the CPU.</summary>
+    public static Tensor ToDevice(Tensor host, Device? device) =>
+        device is { type: DeviceType.CUDA } d ? host.pin_memory().to_async(d) : host;
+
     /// <summary>The network's logits, under bf16 CPU autocast when asked (returned as fp32 for the loss).</summary>
-    public static Tensor Logits(nn.Module<Tensor, Tensor> net, Tensor x, bool bf16)
+    public static Tensor Logits(nn.Module<Tensor, Tensor> net, Tensor x, bool bf16) => Logits(net, x, bf16 ? ScalarType.BFloat16 : null);
+
+    /// <summary>The network's logits, under autocast to <paramref name="autocast"/> on x's device when given (returned as fp32 for the loss).</summary>
+    public static Tensor Logits(nn.Module<Tensor, Tensor> net, Tensor x, ScalarType? autocast)
     {
-        if (bf16)
+        if (autocast is { } dtype)
         {
-            using (torch.autocast(ScalarType.BFloat16)) return net.call(x).to(ScalarType.Float32);
+            using (torch.autocast(dtype, x.device)) return net.call(x).to(ScalarType.Float32);
         }
         return net.call(x);
     }
 
-    /// <summary>Input and logits of a batch as the experiment's model and precision settings say.</summary>
+    /// <summary>Input and logits of a batch as the experiment's model and precision settings say, on the model's device.</summary>
     public static Tensor Forward(ExperimentConfig config, MemberModel model, Batch b) =>
-        Logits(model.Net, Input(b, config.Model.InChannels, config.Precision.ChannelsLast), config.Precision.Dtype == PrecisionKind.Bf16);
+        Logits(model.Net, Input(b, config.Model.InChannels, config.Precision.ChannelsLast, model.Device), TrainDevice.Autocast(config.Precision.Dtype, model.Device));
 
+    /// <summary>The batch's loss; labels and mask go to the logits' device.</summary>
     public static Tensor Loss(Tensor logits, Batch b, bool multiClass, Tensor? posWeight)
     {
-        var labels = torch.tensor(b.Labels, [b.Count, b.Classes]);
+        var device = logits.device;
+        var labels = ToDevice(torch.tensor(b.Labels, [b.Count, b.Classes]), device);
         if (multiClass)
             return F.cross_entropy(logits, labels.argmax(1));
-        var mask = torch.tensor(b.LabelMask, [b.Count, b.Classes]);
+        var mask = ToDevice(torch.tensor(b.LabelMask, [b.Count, b.Classes]), device);
         return MaskedBce(logits, labels, mask, posWeight, b.LabelMask.Sum());
     }
 

@@ -44,6 +44,7 @@ public sealed class MemberCheckpoints(ExperimentConfig config, Communicator worl
         (me.LossSum, me.LossCount) = RankLoss(state, r);
         if (memberComm.Size > 1 && RankBatchNorm.Load(Path.Combine(dir, RankBatchNorm.FileName), r) is { } bn) RankBatchNorm.Restore(me.Model.Net, bn);
         me.Stopped = state.Stopped || state.Extra.GetValueOrDefault("stopped") == "true";
+        RestoreScaler(state, me);
         if (state.Rng.TryGetValue($"torch.{r}", out var rng)) torch.set_rng_state(Convert.FromBase64String(rng));
         data.Seek(state.Epoch, state.BatchInEpoch, me.BatchSize);
         tuner.Restore(state.TunerState);
@@ -153,7 +154,16 @@ public sealed class MemberCheckpoints(ExperimentConfig config, Communicator worl
             TrainLoss = ranks.Losses.Select(l => new RankTrainLoss { Sum = l[0], Count = (long)l[1] }).ToList(),
         };
         for (int r = 0; r < ranks.Rngs.Length; r++) state.Rng[$"torch.{r}"] = Convert.ToBase64String(ranks.Rngs[r]);
+        if (me.Scaler is { } scaler) { state.GradScaler = scaler.state_dict(); state.OverflowSteps = me.Overflows; }
         return state;
+    }
+
+    /// <summary>The loss scaler's state and overflow count, when the checkpoint has them (a run that scaled its loss).</summary>
+    static void RestoreScaler(CheckpointState state, MemberState me)
+    {
+        if (me.Scaler is not { } scaler) return;
+        if (state.GradScaler.Count > 0) scaler.load_state_dict(state.GradScaler);
+        me.Overflows = state.OverflowSteps;
     }
 
     List<(string, Action<string>)> Files(MemberState me, RankParts ranks, int attempt)

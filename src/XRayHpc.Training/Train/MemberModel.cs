@@ -19,13 +19,18 @@ public sealed class MemberModel : IDisposable
     /// <summary>What model.init did, key by key (null without model.init.from or when weights come from a checkpoint).</summary>
     public XRayHpc.Models.InitReport? InitReport { get; }
     public Freezing Freezing { get; }
+    /// <summary>Where the network, its optimizer state and its batches live (the CPU unless the trainer chose a GPU).</summary>
+    public Device Device { get; }
     readonly ExperimentConfig _config;
     readonly optim.ParamGroup? _headGroup; // its lr is lr x optimizer.head_lr_scale
 
     /// <param name="initFromFile">false when a checkpoint's weights replace the initial ones anyway (evaluate, predict)</param>
-    public MemberModel(ExperimentConfig config, int classes, long initSeed, IReadOnlyDictionary<string, double> hp, bool initFromFile = true)
+    /// <param name="device">the trainer's device (TrainDevice); null = the CPU</param>
+    public MemberModel(ExperimentConfig config, int classes, long initSeed, IReadOnlyDictionary<string, double> hp, bool initFromFile = true,
+                       Device? device = null)
     {
         _config = config;
+        Device = device ?? Device.CPU;
         torch.manual_seed(initSeed);
         Net = ModelZoo.Create(config.Model.Name, classes, config.Model.InChannels);
         if (initFromFile && config.Model.Init.From.Length > 0)
@@ -33,6 +38,9 @@ public sealed class MemberModel : IDisposable
         Freezing = Freezing.Apply(Net, config.Model.Freeze, config.Model.Name);
         Freezing.TrainMode(Net);
         if (config.Precision.ChannelsLast) Net.to(MemoryFormat.ChannelsLast);
+        // Weights are made (seeded) and loaded on the CPU, then moved, before the optimizer allocates its state
+        // next to them: the same initial weights on any device.
+        if (Device.type != DeviceType.CPU) Net.to(Device);
         var o = config.Optimizer;
         // Only trainable parameters enter the optimizer (frozen ones get no state); the head gets its own group
         // when its learning rate is scaled.

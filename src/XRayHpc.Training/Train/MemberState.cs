@@ -1,6 +1,8 @@
 using NLog;
 using XRayHpc.Distributed;
 using XRayHpc.Mpi;
+using XRayHpc.Torch;
+using XRayHpc.Torch.amp;
 using XRayHpc.Training.Config;
 
 namespace XRayHpc.Training.Train;
@@ -10,9 +12,13 @@ namespace XRayHpc.Training.Train;
 /// is, the hyperparameters, and the counters a checkpoint saves. The trainer's parts (the step, the tuner
 /// round, checkpoints, the final evaluation) all read and change this one object.
 /// </summary>
-public sealed class MemberState(int member) : IDisposable
+public sealed class MemberState(int member, Device device) : IDisposable
 {
     public int Member { get; } = member;
+    /// <summary>This rank's training device (TrainDevice), where every new model of this member is placed.</summary>
+    public Device Device { get; } = device;
+    /// <summary>Dynamic loss scaling when precision.dtype is fp16 (or precision.loss_scaling asks); null otherwise.</summary>
+    public GradScaler? Scaler { get; set; }
     public MemberModel Model { get; private set; } = null!;
     public DataParallel Dp { get; private set; } = null!;
     /// <summary>This member's full hyperparameter set (tuned values and the config's others).</summary>
@@ -24,7 +30,10 @@ public sealed class MemberState(int member) : IDisposable
     public long TrialStart { get; set; }
     /// <summary>Ready points passed (the tuner's round).</summary>
     public int Round { get; set; }
+    /// <summary>Steps skipped for a non-finite loss or gradient, overflow skips included.</summary>
     public long Skipped { get; set; }
+    /// <summary>Of those, steps the loss scaler skipped because a gradient overflowed (inf/NaN after unscaling).</summary>
+    public long Overflows { get; set; }
     public long BadInARow { get; set; }
     /// <summary>This rank's training loss since the last ready point (made member-wide there).</summary>
     public double LossSum { get; set; }
@@ -42,7 +51,8 @@ public sealed class MemberState(int member) : IDisposable
     {
         Dp?.Dispose();
         Model?.Dispose();
-        Model = new MemberModel(config, classes, seed, hp);
+        Model = new MemberModel(config, classes, seed, hp, device: Device);
+        Scaler = config.Precision.Scaled ? new GradScaler(enabled: true) : null;
         if (memberComm.Rank == 0) TransferLog.Write(log, Member, Model);
         Dp = new DataParallel(Model.Net, memberComm, new DataParallelOptions());
     }

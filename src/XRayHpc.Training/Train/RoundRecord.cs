@@ -22,6 +22,6 @@ public static class RoundRecord
         Momentum = me.Hp.GetValueOrDefault("momentum", config.Optimizer.Momentum),
         WeightDecay = me.Hp.GetValueOrDefault("weight_decay", config.Optimizer.WeightDecay), BatchSize = me.BatchSize,
         ImagesPerS = Math.Round(throughput.ImagesPerS, 2), AllreduceShare = Math.Round(throughput.AllreduceShare, 4),
-        SkippedSteps = me.Skipped, Failed = failed, Checksum = checksum,
+        SkippedSteps = me.Skipped, OverflowSteps = me.Scaler != null ? me.Overflows : null, Failed = failed, Checksum = checksum,
     };
 }

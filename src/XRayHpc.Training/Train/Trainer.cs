@@ -50,7 +50,9 @@ public sealed class Trainer : IDisposable
         _opt = options;
         _world = world;
         _pop = Population.Create(world.Size, config.Tuner.Population);
-        _me = new MemberState(_pop.MemberOf(world.Rank));
+        // Before the run directory is claimed: a rank without its device fails the job with nothing written.
+        var device = TrainDevice.ForRank(config, world);
+        _me = new MemberState(_pop.MemberOf(world.Rank), device);
         _comm = world.Split(_me.Member, world.Rank) ?? throw new InvalidOperationException("MPI_Comm_split gave no communicator");
         _master = world.Rank == 0;
         _run = new RunLayout(config.Run.Dir, config.Checkpoint.Dir);
@@ -70,7 +72,7 @@ public sealed class Trainer : IDisposable
         _scores = new PopulationScores(config);
         _tuner = new TunerRound(config, world, _comm, _pop, _log);
         _checkpoints = new MemberCheckpoints(config, world, _comm, _pop, _run, _store, _tuner, _scores, _log);
-        _log.Info($"rank {world.Rank}/{world.Size} (pid {Environment.ProcessId}): member {_me.Member} (member rank {_comm.Rank}/{_comm.Size}), {_threads} torch threads, torch {torch.version}");
+        _log.Info($"rank {world.Rank}/{world.Size} (pid {Environment.ProcessId}): member {_me.Member} (member rank {_comm.Rank}/{_comm.Size}), {_threads} torch threads, torch {torch.version}, device {device} (run.device: {ConfigNames.EnumValue(config.Run.Device)}, precision {ConfigNames.EnumValue(config.Precision.Dtype)}{(config.Precision.Scaled ? ", loss scaling" : "")})");
     }
 
     /// <summary>Releases the run directory (world rank 0 holds its lock).</summary>
@@ -87,7 +89,7 @@ public sealed class Trainer : IDisposable
         var progress = _opt.Progress;
         var classes = _manifest.ClassNames;
         Tensor? posWeight = !_multiClass && _cfg.Data.PosWeight
-            ? torch.tensor(LabelStats.PosWeight(_cfg.Data.Cache, "train"), [classes.Count]) : null;
+            ? Losses.ToDevice(torch.tensor(LabelStats.PosWeight(_cfg.Data.Cache, "train"), [classes.Count]), _me.Device) : null;
         var evaluator = new Evaluator(_cfg, _comm, classes.Count, _multiClass, posWeight);
         var replay = _opt.ReplayLineage != null ? ReplaySchedule.Load(_opt.ReplayLineage, _opt.ReplayMember) : null;
         var metricsFile = new JsonLinesFile(_run.Metrics);
@@ -181,12 +183,12 @@ public sealed class Trainer : IDisposable
         using (var scope = torch.NewDisposeScope())
         {
             _me.Model.Apply(_me.Hp, LrSchedule.ForTrial(_cfg, total, _me.TrialStart).At(_me.Hp["lr"], _me.Step - 1 - _me.TrialStart));
-            var x = n > 0 ? Losses.Input(batch!, _cfg.Model.InChannels, _cfg.Precision.ChannelsLast) : null;
+            var x = n > 0 ? Losses.Input(batch!, _cfg.Model.InChannels, _cfg.Precision.ChannelsLast, _me.Device) : null;
             _phases.Lap(StepPhase.Input);
             Tensor? loss = null;
             if (n > 0)
             {
-                var logits = Losses.Logits(_me.Model.Net, x!, _cfg.Precision.Dtype == PrecisionKind.Bf16);
+                var logits = Losses.Logits(_me.Model.Net, x!, TrainDevice.Autocast(_cfg.Precision.Dtype, _me.Device));
                 loss = Losses.Loss(logits, batch!, _multiClass, posWeight);
                 lossValue = loss.item<float>();
             }
@@ -202,20 +204,41 @@ public sealed class Trainer : IDisposable
             }
             else
             {
-                _me.BadInARow = 0;
+                var scaler = _me.Scaler;
                 _me.Model.Optimizer.zero_grad();
-                loss?.backward();
+                (loss is null || scaler is null ? loss : scaler.scale_loss(loss))?.backward();
+                FaultInjection.InfGradient(_me.Member, _comm.Rank, _me.Step, _me.Model.Net);
                 _phases.Lap(StepPhase.Backward);
                 _me.Dp.SynchronizeGradients(n);
                 allreduce = _me.Dp.LastBreakdownSeconds.Communicate;
                 _phases.Lap(StepPhase.Allreduce);
+                scaler?.unscale_(_me.Model.Optimizer); // clipping sees the true gradients
                 if (_cfg.Optimizer.GradClip > 0) XRayHpc.Torch.nn.utils.clip_grad_norm_(_me.Model.Net.parameters().Where(p => p.requires_grad), _cfg.Optimizer.GradClip);
-                _me.Model.Optimizer.step();
-                _me.LossSum += lossValue * n; _me.LossCount += n;
+                // Every rank of the member holds the same averaged gradients, and one rank's inf/NaN makes the
+                // allreduced sum non-finite on all of them: the scaler's skip decision agrees without a collective.
+                bool stepped = scaler?.step(_me.Model.Optimizer) ?? StepAlways(_me.Model.Optimizer);
+                scaler?.update();
+                if (stepped)
+                {
+                    _me.BadInARow = 0;
+                    _me.LossSum += lossValue * n; _me.LossCount += n;
+                }
+                else
+                {
+                    // Counted exactly like a non-finite loss (skipped, bad in a row), and separately as an overflow.
+                    _me.Skipped++; _me.BadInARow++; _me.Overflows++;
+                    _log.Warn($"member {_me.Member} step {_me.Step}: gradient overflow, step skipped, loss scale now {scaler!.get_scale()} ({_me.Skipped} skipped so far, {_me.Overflows} overflows)");
+                }
             }
         }
         _phases.Lap(StepPhase.Optimizer); // the step's tensors are freed with the scope, above
         _throughput.AddStep(n, _comm.Size, Stopwatch.GetElapsedTime(t0).TotalSeconds, allreduce);
+    }
+
+    static bool StepAlways(XRayHpc.Torch.optim.Optimizer optimizer)
+    {
+        optimizer.step();
+        return true;
     }
 
     // ---- evaluate, record, tune ---------------------------------------------------------------------
