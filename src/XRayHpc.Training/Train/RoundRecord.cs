@@ -19,6 +19,7 @@ public static class RoundRecord
         Threshold = report.Thresholds.Average(), F1AtThreshold = report.F1AtThresholds,
         Lr = me.Hp["lr"], Momentum = me.Hp.GetValueOrDefault("momentum", config.Optimizer.Momentum),
         WeightDecay = me.Hp.GetValueOrDefault("weight_decay", config.Optimizer.WeightDecay), BatchSize = me.BatchSize,
+        Model = me.Names.GetValueOrDefault("model"), Optimizer = me.Names.GetValueOrDefault("optimizer"),
         ImagesPerS = Math.Round(throughput.ImagesPerS, 2), AllreduceShare = Math.Round(throughput.AllreduceShare, 4),
         SkippedSteps = me.Skipped, Failed = failed, Checksum = checksum,
     };
