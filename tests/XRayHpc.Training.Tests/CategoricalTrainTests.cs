@@ -123,4 +123,46 @@ public sealed class CategoricalTrainTests(SynthCaches data)
         }
         Assert.True(metrics.Select(m => (string)m["model"]!).Distinct().Count() == 2, "the slots' trials never changed architecture: choose another seed");
     }
+    [Fact]
+    public void Pbt_exploit_onto_another_optimizer_copies_the_weights_and_starts_that_optimizer_fresh()
+    {
+        var run = Path.Combine(data.Root, "cat-pbt-" + Guid.NewGuid().ToString("N")[..6]);
+        // resample_probability 1: every exploit redraws the optimizer, so some keep the source's and some switch.
+        File.WriteAllText(run + ".yaml", Yaml(run, data.Cache32, 4,
+            "{kind: pbt, population: 2, ready_steps: 2, quantile: 0.5, resample_probability: 1, search_space: {optimizer: {choice: [sgd, adam]}, lr: {log_uniform: [0.001, 0.01]}}}", 8));
+        Train(run + ".yaml");
+
+        var lineage = Lines(Path.Combine(run, "lineage.jsonl"));
+        var optimizerOf = lineage.Where(l => (string)l["kind"]! == "initial").ToDictionary(l => (int)l["target"]!, l => (string)l["new_names"]!["optimizer"]!);
+        var exploits = lineage.Where(l => (string)l["kind"]! == "exploit").ToList();
+        Assert.Equal(3, exploits.Count); // steps 2, 4, 6 (none after the last evaluation)
+        foreach (var e in exploits)
+        {
+            string source = optimizerOf[(int)e["source"]!], now = (string)e["new_names"]!["optimizer"]!;
+            Assert.Equal(optimizerOf[(int)e["target"]!], (string)e["old_names"]!["optimizer"]!);
+            if (now == source)
+            {
+                Assert.Null(e["optimizer_state"]); // weights and optimizer state copied: the states are equal
+                Assert.Equal((string)e["source_checksum"]!, (string)e["target_checksum"]!);
+            }
+            else
+            {
+                Assert.Equal($"fresh {now} (source trained with {source})", (string)e["optimizer_state"]!);
+                Assert.NotEqual((string)e["source_checksum"]!, (string)e["target_checksum"]!);
+            }
+            optimizerOf[(int)e["target"]!] = now;
+        }
+        Assert.Contains(exploits, e => e["optimizer_state"] != null);
+        Assert.Contains(exploits, e => e["optimizer_state"] == null);
+
+        // Every later evaluation trains with the member's optimizer as lineage left it, and the final checkpoint holds its state.
+        var store = new CheckpointStore(Path.Combine(run, "checkpoints"));
+        for (int member = 0; member < 2; member++)
+        {
+            Assert.Equal(optimizerOf[member], (string)Lines(Path.Combine(run, "metrics.jsonl")).Last(m => (int)m["member"]! == member)["optimizer"]!);
+            var (state, dir) = store.Read(member, 8);
+            Assert.Equal(optimizerOf[member], state.Names["optimizer"]);
+            Assert.Equal(optimizerOf[member] == "adam", TensorNames(Path.Combine(dir, "optimizer.safetensors")).Any(k => k.Contains("exp_avg_sq", StringComparison.Ordinal)));
+        }
+    }
 }
