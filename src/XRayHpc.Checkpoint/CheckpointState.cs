@@ -18,6 +18,9 @@ public sealed class CheckpointState
     public long SkippedSteps { get; set; }
     public long ConsecutiveBadSteps { get; set; }
     public Dictionary<string, double> Hyperparameters { get; set; } = new();
+    /// <summary>Categorical hyperparameters by name (model, optimizer) when the search space tunes them; empty
+    /// otherwise (and in checkpoints written before they existed): the config's model.name / optimizer.name apply.</summary>
+    public Dictionary<string, string> Names { get; set; } = new();
     public Dictionary<string, double> Metrics { get; set; } = new();
     /// <summary>Always empty: the learning rate is a pure function of the step (LrSchedule) and keeps no state.
     /// Kept so that state.yaml files that carry `scheduler: {}` still parse (the reader refuses unknown keys).</summary>
@@ -28,6 +31,8 @@ public sealed class CheckpointState
     public string TunerState { get; set; } = "";
     /// <summary>Every member's hyperparameters as world rank 0 held them (the population; the same in every member of a set).</summary>
     public List<Dictionary<string, double>> PopulationHyperparameters { get; set; } = new();
+    /// <summary>Every member's <see cref="Names"/> (empty list: none tuned).</summary>
+    public List<Dictionary<string, string>> PopulationNames { get; set; } = new();
     /// <summary>The tuner stopped this member: its ranks only take part in the world's collectives.</summary>
     public bool Stopped { get; set; }
     /// <summary>Each member rank's training-loss sum and count since the last evaluation, in member-rank order

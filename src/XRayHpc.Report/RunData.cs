@@ -10,11 +10,21 @@ public sealed record MetricPoint(int Member, int Round, long Step, int Epoch, do
 {
     /// <summary>Seconds per phase of the member root since its previous record (empty for runs written before phase_s).</summary>
     public IReadOnlyDictionary<string, double> PhaseS { get; init; } = new Dictionary<string, double>();
+    /// <summary>The member's architecture and optimizer when a categorical search tuned them (null otherwise and in older runs).</summary>
+    public string? Model { get; init; }
+    public string? Optimizer { get; init; }
 }
 
 /// <summary>One lineage.jsonl line: member <see cref="Target"/> changed at <see cref="Step"/>.</summary>
 public sealed record LineageEvent(int Round, long Step, int Target, int? Source, string Kind,
-    IReadOnlyDictionary<string, double> Old, IReadOnlyDictionary<string, double> New);
+    IReadOnlyDictionary<string, double> Old, IReadOnlyDictionary<string, double> New)
+{
+    /// <summary>Categorical values (model, optimizer) by name before and after; empty without a categorical search and in older runs.</summary>
+    public IReadOnlyDictionary<string, string> OldNames { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> NewNames { get; init; } = new Dictionary<string, string>();
+    /// <summary>Exploit onto another optimizer: what happened to the optimizer state ("fresh adam (…)"); null otherwise.</summary>
+    public string? OptimizerState { get; init; }
+}
 
 /// <summary>One predictions.csv row: the best member's score for one (test row, class).</summary>
 public sealed record Prediction(int Member, long Row, string Class, double Score, double Label);
@@ -86,13 +96,29 @@ public sealed class RunData
         Num(e, "val_loss"), Num(e, "mean_auroc"), NumMap(e, "auroc"), Num(e, "accuracy"), Num(e, "lr"),
         Num(e, "images_per_s"), e.TryGetProperty("failed", out var f) && f.ValueKind == JsonValueKind.True, Num(e, "allreduce_share"))
     {
-        PhaseS = OrderedNumMap(e, "phase_s"),
+        PhaseS = OrderedNumMap(e, "phase_s"), Model = Str(e, "model"), Optimizer = Str(e, "optimizer"),
     };
 
     static LineageEvent ParseLineage(JsonElement e) => new(
         Int(e, "round"), Long(e, "step"), Int(e, "target"),
         e.TryGetProperty("source", out var s) && s.ValueKind == JsonValueKind.Number ? s.GetInt32() : null,
-        e.TryGetProperty("kind", out var k) ? k.GetString() ?? "" : "", NumMap(e, "old"), NumMap(e, "new"));
+        e.TryGetProperty("kind", out var k) ? k.GetString() ?? "" : "", NumMap(e, "old"), NumMap(e, "new"))
+    {
+        OldNames = StrMap(e, "old_names"), NewNames = StrMap(e, "new_names"), OptimizerState = Str(e, "optimizer_state"),
+    };
+
+    static string? Str(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    /// <summary>A {name: string} object; absent (older runs) or null gives an empty map.</summary>
+    static IReadOnlyDictionary<string, string> StrMap(JsonElement e, string name)
+    {
+        var map = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        if (e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Object)
+            foreach (var p in v.EnumerateObject())
+                map[p.Name] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() ?? "" : throw new FormatException($"\"{name}.{p.Name}\" must be a string");
+        return map;
+    }
 
     static int Int(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : 0;

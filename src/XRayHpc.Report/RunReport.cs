@@ -112,6 +112,8 @@ public static class RunReport
     {
         if (run.Metrics.Count == 0) return;
         doc.Add(new Document.Heading("Members"));
+        // A categorical search's names: the member's last architecture/optimizer (columns only when tuned).
+        bool named = run.Metrics.Any(x => x.Model != null || x.Optimizer != null);
         var rows = run.Members.Select(m =>
         {
             var ms = run.Metrics.Where(x => x.Member == m).OrderBy(x => x.Step).ToList();
@@ -120,10 +122,12 @@ public static class RunReport
             return (IReadOnlyList<string>)[I(m), I(ms.Count), I(last.Step), best != null ? F4(best.MeanAuroc) : "n/a", best != null ? I(best.Step) : "n/a",
                 G(last.Lr), F1(ms.Select(x => x.ImagesPerS).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average()),
                 Number.Percent(ms.Select(x => x.AllreduceShare).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average()),
-                I(run.Lineage.Count(e => e.Target == m && e.Kind == "exploit")), ms.Any(x => x.Failed) ? "yes" : "no"];
+                I(run.Lineage.Count(e => e.Target == m && e.Kind == "exploit")), ms.Any(x => x.Failed) ? "yes" : "no",
+                .. (named ? (string[])[ms[^1].Model ?? "", ms[^1].Optimizer ?? ""] : [])];
         }).ToList();
-        doc.Add(new Document.Table(["member", "evaluations", "last step", "best val mean AUROC", "at step", "last lr", "mean images/s", "step time in allreduce", "times exploited", "failed"],
-            rows, [true, true, true, true, true, true, true, true, true, false]));
+        string[] header = ["member", "evaluations", "last step", "best val mean AUROC", "at step", "last lr", "mean images/s", "step time in allreduce", "times exploited", "failed"];
+        bool[] numeric = [true, true, true, true, true, true, true, true, true, false];
+        doc.Add(new Document.Table(named ? [.. header, "last model", "last optimizer"] : header, rows, named ? [.. numeric, false, false] : numeric));
     }
 
     static string LossChart(RunData run)

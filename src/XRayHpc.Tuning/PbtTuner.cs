@@ -42,17 +42,35 @@ public sealed class PbtTuner : TunerBase
         return decisions;
     }
 
-    /// <summary>Perturbs (×factor) or, with the resample probability, redraws each value; always inside the space.</summary>
+    /// <summary>Perturbs (×factor; a name steps to a neighbour, <see cref="Categorical.Perturb"/>) or, with the
+    /// resample probability, redraws each value; always inside the space. The draws per parameter are the same
+    /// for numbers and names, in name order.</summary>
     public Hyperparameters Explore(Hyperparameters source)
     {
         var values = new Dictionary<string, double>(source.Values);
+        var names = new Dictionary<string, string>(source.Names);
         foreach (var (name, domain) in Space.Parameters)
         {
-            bool resample = !values.ContainsKey(name) || Rng.NextDouble() < Options.ResampleProbability;
-            values[name] = resample
-                ? domain.Sample(Rng)
-                : domain.Perturb(values[name], Options.PerturbFactors[Rng.NextInt(Options.PerturbFactors.Length)], Rng);
+            switch (domain)
+            {
+                case NumericDomain d:
+                {
+                    bool resample = !values.ContainsKey(name) || Rng.NextDouble() < Options.ResampleProbability;
+                    values[name] = resample
+                        ? d.Sample(Rng)
+                        : d.Perturb(values[name], Options.PerturbFactors[Rng.NextInt(Options.PerturbFactors.Length)], Rng);
+                    break;
+                }
+                case Categorical c:
+                {
+                    bool resample = !names.ContainsKey(name) || Rng.NextDouble() < Options.ResampleProbability;
+                    names[name] = resample
+                        ? c.Sample(Rng)
+                        : c.Perturb(names[name], Options.PerturbFactors[Rng.NextInt(Options.PerturbFactors.Length)]);
+                    break;
+                }
+            }
         }
-        return Space.Clamp(new Hyperparameters(values));
+        return Space.Clamp(new Hyperparameters(values, names));
     }
 }

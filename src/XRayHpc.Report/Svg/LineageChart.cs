@@ -85,7 +85,9 @@ public sealed class LineageChart
         };
         var changes = e.New.Where(kv => !e.Old.TryGetValue(kv.Key, out var o) || o != kv.Value)
             .Select(kv => e.Old.TryGetValue(kv.Key, out var o) ? $"{kv.Key} {F(o)} → {F(kv.Value)}" : $"{kv.Key} {F(kv.Value)}");
-        var list = string.Join(", ", changes);
+        var named = e.NewNames.Where(kv => !e.OldNames.TryGetValue(kv.Key, out var o) || o != kv.Value)
+            .Select(kv => e.OldNames.TryGetValue(kv.Key, out var o) ? $"{kv.Key} {o} → {kv.Value}" : $"{kv.Key} {kv.Value}");
+        var list = string.Join(", ", changes.Concat(named).Concat(e.OptimizerState is { } os ? [$"optimizer state {os}"] : []));
         return $"step {e.Step}: {what}" + (list.Length > 0 ? "; " + list : "");
     }
 

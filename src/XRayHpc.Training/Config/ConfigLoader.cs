@@ -134,6 +134,7 @@ public static class ConfigLoader
         switch (value)
         {
             case null: return new YamlScalarNode("null");
+            case IScalarValue v: return ToNode(v.Scalar);
             case string s: return new YamlScalarNode(s) { Style = ScalarStyle.DoubleQuoted };
             case bool b: return new YamlScalarNode(b ? "true" : "false");
             case double d: return new YamlScalarNode(d.ToString("R", CultureInfo.InvariantCulture));

@@ -5,7 +5,7 @@ namespace XRayHpc.Training.Config;
 /// <summary>Range and consistency rules that types alone cannot express. Each names the offending key path.</summary>
 public static class ConfigValidator
 {
-    public static readonly string[] TunableNames = ["lr", "momentum", "weight_decay", "batch_size"];
+    public static readonly string[] TunableNames = ["lr", "momentum", "weight_decay", "batch_size", "model", "optimizer"];
     public static readonly string[] MetricNames = ["mean_auroc", "val_loss", "accuracy", "f1"];
 
     static IEnumerable<(string Path, string Reason)> TransferChecks(ExperimentConfig c)
@@ -21,6 +21,37 @@ public static class ConfigValidator
         if (through.Length > 0 && !stages.Contains(through))
             yield return ("model.freeze.through", $"'{c.Model.Freeze.Through}' is not a stage of {c.Model.Name} ({string.Join(", ", stages)})");
         if (!(c.Optimizer.HeadLrScale > 0)) yield return ("optimizer.head_lr_scale", "must be > 0");
+    }
+
+    /// <summary>The names a categorical tunable may take.</summary>
+    public static IReadOnlyList<string> AllowedNames(string tunable) => tunable == "model"
+        ? ModelZoo.Names
+        : Enum.GetValues<OptimizerKind>().Select(k => ConfigNames.EnumValue(k)).ToList();
+
+    /// <summary>search_space.model / .optimizer: a `choice` of known names; PBT cannot change a member's
+    /// architecture (exploit copies weights between members); a model choice must suit every transfer setting.</summary>
+    static IEnumerable<(string Path, string Reason)> CategoricalChecks(ExperimentConfig c, string name, DomainConfig d, string path)
+    {
+        var allowed = AllowedNames(name);
+        if (d.Choice is null)
+        {
+            yield return (path, $"{name} takes a list of names: {{choice: [{string.Join(", ", allowed)}]}}");
+            yield break;
+        }
+        foreach (var v in d.Choice.Where(v => v.Name is null || !allowed.Contains(v.Name)))
+        {
+            var hint = ConfigNames.Suggest(v.ToString(), allowed);
+            yield return (path + ".choice", $"'{v}' is not a {(name == "model" ? "model" : "optimizer")} (allowed: {string.Join(", ", allowed)})" + (hint != null ? $" (did you mean {hint}?)" : ""));
+        }
+        if (name != "model") yield break;
+        if (c.Tuner.Kind == TunerKind.Pbt)
+            yield return (path, "PBT cannot search over the architecture: an exploit copies weights from member to member, so every member keeps model.name (search models with tuner.kind asha or random, or one run per model)");
+        if (c.Model.Init.From.Length > 0)
+            yield return (path, "model.init.from holds the weights of one architecture: it cannot be combined with a model choice");
+        var through = c.Model.Freeze.Through.StartsWith("features.") ? c.Model.Freeze.Through["features.".Length..] : c.Model.Freeze.Through;
+        foreach (var arch in d.Choice.Select(v => v.Name).OfType<string>().Where(allowed.Contains))
+            if (through.Length > 0 && !Train.Freezing.Stages(arch).Contains(through))
+                yield return ("model.freeze.through", $"'{c.Model.Freeze.Through}' is not a stage of {arch}, which tuner.search_space.model lists ({string.Join(", ", Train.Freezing.Stages(arch))})");
     }
 
     public static IEnumerable<(string Path, string Reason)> Check(ExperimentConfig c)
@@ -76,7 +107,14 @@ public static class ConfigValidator
                 yield return (path + ".uniform", "must be [lo, hi] with lo < hi");
             if (d.Choice is { } ch && ch.Count == 0)
                 yield return (path + ".choice", "must list at least one value");
-            if (name == "batch_size" && d.Choice is { } bs && bs.Any(v => v < 1 || v != Math.Floor(v)))
+            if (TunerConfig.CategoricalTunables.Contains(name))
+            {
+                foreach (var problem in CategoricalChecks(c, name, d, path)) yield return problem;
+                continue;
+            }
+            if (d.Choice?.FirstOrDefault(v => v.Number is null) is { } word)
+                yield return (path + ".choice", $"'{word}' is not a number (only {string.Join(" and ", TunerConfig.CategoricalTunables)} take names)");
+            else if (name == "batch_size" && d.Choice is { } bs && bs.Any(v => v.Number < 1 || v.Number != Math.Floor(v.Number!.Value)))
                 yield return (path + ".choice", "batch sizes must be positive integers");
         }
         if (c.Tuner.Kind != TunerKind.None && c.Tuner.SearchSpace.Count == 0)

@@ -168,7 +168,8 @@ public sealed class DomainConfig
 {
     public List<double>? LogUniform { get; set; }
     public List<double>? Uniform { get; set; }
-    public List<double>? Choice { get; set; }
+    /// <summary>Numbers for the numeric tunables; names for <see cref="TunerConfig.CategoricalTunables"/>.</summary>
+    public List<ChoiceValue>? Choice { get; set; }
 }
 
 public sealed class TunerConfig
@@ -197,11 +198,16 @@ public sealed class TunerConfig
         PerturbFactors = t.PerturbFactors.ToArray(), ReductionFactor = t.ReductionFactor, GraceRounds = t.GraceRounds, MaxRounds = t.MaxRounds,
     };
 
-    /// <summary>search_space as the tuning library's domains.</summary>
+    /// <summary>Tunables whose values are names (search_space `choice: [...]` of words): the optimizer
+    /// (<see cref="OptimizerKind"/>) and the architecture (ModelZoo.Names).</summary>
+    public static readonly IReadOnlyList<string> CategoricalTunables = ["model", "optimizer"];
+
+    /// <summary>search_space as the tuning library's domains (the config is validated: a categorical tunable lists names).</summary>
     public static SearchSpace SpaceOf(TunerConfig t) => new(t.SearchSpace.Select(kv => new KeyValuePair<string, ParamDomain>(kv.Key,
         kv.Value.LogUniform is { } lu ? new LogUniform(lu[0], lu[1])
         : kv.Value.Uniform is { } u ? new Uniform(u[0], u[1])
-        : new Choice(kv.Value.Choice!.ToArray()))));
+        : CategoricalTunables.Contains(kv.Key) ? new Categorical(kv.Value.Choice!.Select(c => c.Name ?? c.ToString()).ToArray())
+        : new Choice(kv.Value.Choice!.Select(c => c.Number ?? double.NaN).ToArray()))));
 }
 
 public sealed class CheckpointConfig

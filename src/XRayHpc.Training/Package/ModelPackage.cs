@@ -79,8 +79,14 @@ public sealed class ModelPackage
     }
 
     /// <summary>The training run's config, with another cache when given (what evaluate/predict run with).</summary>
-    public ExperimentConfig LoadConfig(string? cacheOverride) =>
-        ConfigLoader.LoadFile(ConfigPath, cacheOverride != null ? [$"data.cache={cacheOverride}"] : null);
+    /// <summary>The run's config with model.name set to the package's architecture (a member of a categorical
+    /// search trained another architecture than the run's model.name).</summary>
+    public ExperimentConfig LoadConfig(string? cacheOverride)
+    {
+        var config = ConfigLoader.LoadFile(ConfigPath, cacheOverride != null ? [$"data.cache={cacheOverride}"] : null);
+        config.Model.Name = Manifest.Architecture;
+        return config;
+    }
 
     /// <summary>Writes a package: copies the weights and the config, then model.yaml last (its presence marks a complete package).</summary>
     public static ModelPackage Write(string dir, string weightsSource, string configSource, PackageManifest manifest)

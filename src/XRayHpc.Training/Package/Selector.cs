@@ -54,7 +54,8 @@ public static class Selector
                 {
                     "val_loss" => chosenScores.MeanLoss, "accuracy" => chosen.Accuracy, "f1" => chosen.F1, _ => chosen.MeanAuroc,
                 };
-                rows.Add(new SelectionRow(Path.GetFullPath(run), member, best.Step, config.Model.Name, ConfigNames.EnumValue(config.Optimizer.Name),
+                // The member's own architecture and optimizer (a categorical search's names, else the config's).
+                rows.Add(new SelectionRow(Path.GetFullPath(run), member, best.Step, inf.Config.Model.Name, ConfigNames.EnumValue(inf.Config.Optimizer.Name),
                     new() { ["lr"] = best.Lr, ["momentum"] = best.Momentum, ["weight_decay"] = best.WeightDecay, ["batch_size"] = best.BatchSize },
                     score, Recorded(best, metric) * (metric == "val_loss" ? -1 : 1), Of(val), Of(test), valScores.MeanLoss, best.Checksum));
                 note?.Invoke($"{run} member {member} step {best.Step}: {metric} on {split} {score.ToString("F4", CultureInfo.InvariantCulture)}");

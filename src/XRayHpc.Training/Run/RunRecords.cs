@@ -30,6 +30,10 @@ public sealed record MetricsRecord
     public double Momentum { get; init; }
     public double WeightDecay { get; init; }
     public double BatchSize { get; init; }
+    /// <summary>The member's architecture and optimizer by name when the search space tunes them (absent otherwise:
+    /// model.name / optimizer.name of the run's config apply).</summary>
+    public string? Model { get; init; }
+    public string? Optimizer { get; init; }
     public double ImagesPerS { get; init; }
     /// <summary>Share of the member root's step time spent blocked in the gradient allreduce since the last
     /// evaluation, waiting for slower ranks included (the cluster admin's "is the network the bottleneck").</summary>
@@ -56,6 +60,16 @@ public sealed record LineageLine
     public string Kind { get; init; } = "";
     public Dictionary<string, double> Old { get; init; } = new();
     public Dictionary<string, double> New { get; init; } = new();
+    /// <summary>Categorical hyperparameters (model, optimizer) by name before and after, when the search space tunes them.</summary>
+    public Dictionary<string, string>? OldNames { get; init; }
+    public Dictionary<string, string>? NewNames { get; init; }
+    /// <summary>Exploit only, when the target's optimizer differs from the source's: "fresh &lt;optimizer&gt;" (weights
+    /// copied, optimizer state started anew); absent when the optimizer state was copied too.</summary>
+    public string? OptimizerState { get; init; }
+
+    /// <summary>A names set as written to lineage.jsonl: absent (null) when empty, so numeric-only runs' lines are unchanged.</summary>
+    public static Dictionary<string, string>? NamesOrNull(IReadOnlyDictionary<string, string> names) =>
+        names.Count > 0 ? new Dictionary<string, string>(names) : null;
     /// <summary>Exploit only: checksum of the source's weights+optimizer state as sent, and of the target's after loading.</summary>
     public string? SourceChecksum { get; init; }
     public string? TargetChecksum { get; init; }

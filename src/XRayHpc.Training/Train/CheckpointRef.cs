@@ -23,7 +23,11 @@ public sealed record CheckpointRef(ExperimentConfig Config, int Member, long Ste
             "latest" => (0, store.FindLatestComplete(config.Tuner.Population) ?? throw new FileNotFoundException($"{store.Root}: no complete checkpoint")),
             _ => ParseMemberStep(which),
         };
-        var (_, dir) = store.Read(member, step);
+        var (state, dir) = store.Read(member, step);
+        // A member of a categorical search has its own architecture and optimizer: the config seen by evaluate,
+        // predict, select and cam is that member's.
+        config.Model.Name = HyperparameterSets.ModelOf(config, state.Names);
+        config.Optimizer.Name = HyperparameterSets.OptimizerOf(config, state.Names);
         return new CheckpointRef(config, member, step, dir);
     }
 

@@ -52,12 +52,14 @@ public sealed class FinalEvaluation(ExperimentConfig config, Communicator world,
                     ["test_mean_auroc"] = onDisk ? report.MeanAuroc : null, ["auroc"] = onDisk ? report.PerClassAuroc : null,
                     ["test_accuracy"] = onDisk ? report.Accuracy : null, ["test_f1"] = onDisk ? report.F1 : null,
                     ["images_per_s"] = Math.Round(imagesPerS, 2), ["allreduce_share"] = Math.Round(allreduceShare, 4), ["phase_s"] = PhaseClock.Named(phaseTotals), ["wall_s"] = Math.Round(clock.Elapsed.TotalSeconds, 2),
-                    ["ranks"] = world.Size, ["threads"] = threads, ["model"] = config.Model.Name,
+                    ["ranks"] = world.Size, ["threads"] = threads, ["model"] = me.Model.Architecture,
                     ["precision"] = config.Precision.Dtype.ToString().ToLowerInvariant(), ["population"] = population.Members,
                     ["devices"] = devices, ["skipped_steps"] = me.Skipped,
                     ["final_checksum"] = me.Model.Checksum(),
                 };
                 if (me.Scaler != null) summary["overflow_steps"] = me.Overflows; // as in metrics.jsonl: only when the loss is scaled
+                // Tuned categorical values by name (model, optimizer); absent when none are tuned.
+                if (me.Names.Count > 0) summary["names"] = me.Names;
                 summaryJson = JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true, Converters = { new UndefinedAsNull() } });
                 File.WriteAllText(run.Summary, summaryJson);
             }

@@ -28,10 +28,10 @@ public sealed class MemberCheckpoints(ExperimentConfig config, Communicator worl
     public void Resume(long step, MemberState me, MemberData data, int classes)
     {
         var (state, dir) = store.Read(me.Member, step);
-        me.PopulationHp.Clear();
-        me.PopulationHp.AddRange(state.PopulationHyperparameters.Count > 0 ? state.PopulationHyperparameters
-            : JsonSerializer.Deserialize<List<Dictionary<string, double>>>(state.Extra["population_hp"], RunJson.Options)!);
+        me.SetPopulation(state.PopulationHyperparameters.Count > 0 ? state.PopulationHyperparameters
+            : JsonSerializer.Deserialize<List<Dictionary<string, double>>>(state.Extra["population_hp"], RunJson.Options)!, state.PopulationNames);
         me.Hp = state.Hyperparameters;
+        me.Names = state.Names;
         me.NewModel(config, memberComm, classes, Seeds.For(config.Run.Seed, "init", me.Member), me.Hp, log);
         var (weights, _) = Safetensors.Load(Path.Combine(dir, "model.safetensors"));
         var (opt, _) = Safetensors.Load(Path.Combine(dir, "optimizer.safetensors"));
@@ -147,9 +147,11 @@ public sealed class MemberCheckpoints(ExperimentConfig config, Communicator worl
             Member = me.Member, Step = me.Step, TrialStart = me.TrialStart, Round = me.Round, Epoch = data.Epoch, BatchInEpoch = data.BatchInEpoch,
             SkippedSteps = me.Skipped, ConsecutiveBadSteps = me.BadInARow,
             Hyperparameters = new Dictionary<string, double>(me.Hp),
+            Names = new Dictionary<string, string>(me.Names),
             Metrics = { [config.Checkpoint.Metric] = scores.CheckpointMetric(me.Member) },
             TunerState = tunerJson,
             PopulationHyperparameters = me.PopulationHp.Select(hp => new Dictionary<string, double>(hp)).ToList(),
+            PopulationNames = me.PopulationNames.Any(n => n.Count > 0) ? me.PopulationNames.Select(n => new Dictionary<string, string>(n)).ToList() : [],
             Stopped = me.Stopped,
             TrainLoss = ranks.Losses.Select(l => new RankTrainLoss { Sum = l[0], Count = (long)l[1] }).ToList(),
         };

@@ -15,40 +15,65 @@ namespace XRayHpc.Training.Train;
 public sealed class MemberModel : IDisposable
 {
     public nn.Module<Tensor, Tensor> Net { get; }
-    public optim.Optimizer Optimizer { get; }
+    public optim.Optimizer Optimizer { get; private set; }
     /// <summary>What model.init did, key by key (null without model.init.from or when weights come from a checkpoint).</summary>
     public XRayHpc.Models.InitReport? InitReport { get; }
     public Freezing Freezing { get; }
     /// <summary>Where the network, its optimizer state and its batches live (the CPU unless the trainer chose a GPU).</summary>
     public Device Device { get; }
     readonly ExperimentConfig _config;
-    readonly optim.ParamGroup? _headGroup; // its lr is lr x optimizer.head_lr_scale
+    optim.ParamGroup? _headGroup; // its lr is lr x optimizer.head_lr_scale
+    /// <summary>The member's architecture (its tuned `model`, else model.name).</summary>
+    public string Architecture { get; }
+    /// <summary>The member's optimizer (its tuned `optimizer`, else optimizer.name).</summary>
+    public OptimizerKind OptimizerKind { get; private set; }
 
     /// <param name="initFromFile">false when a checkpoint's weights replace the initial ones anyway (evaluate, predict)</param>
     /// <param name="device">the trainer's device (TrainDevice); null = the CPU</param>
+    /// <param name="names">the member's categorical hyperparameters (model, optimizer); null or empty: the config's</param>
     public MemberModel(ExperimentConfig config, int classes, long initSeed, IReadOnlyDictionary<string, double> hp, bool initFromFile = true,
-                       Device? device = null)
+                       Device? device = null, IReadOnlyDictionary<string, string>? names = null)
     {
         _config = config;
         Device = device ?? Device.CPU;
+        Architecture = HyperparameterSets.ModelOf(config, names);
         torch.manual_seed(initSeed);
-        Net = ModelZoo.Create(config.Model.Name, classes, config.Model.InChannels);
+        Net = ModelZoo.Create(Architecture, classes, config.Model.InChannels);
         if (initFromFile && config.Model.Init.From.Length > 0)
             InitReport = XRayHpc.Models.Pretrained.Load(Net, config.Model.Init.From, config.Model.Init.Strict);
-        Freezing = Freezing.Apply(Net, config.Model.Freeze, config.Model.Name);
+        Freezing = Freezing.Apply(Net, config.Model.Freeze, Architecture);
         Freezing.TrainMode(Net);
         if (config.Precision.ChannelsLast) Net.to(MemoryFormat.ChannelsLast);
         // Weights are made (seeded) and loaded on the CPU, then moved, before the optimizer allocates its state
         // next to them: the same initial weights on any device.
         if (Device.type != DeviceType.CPU) Net.to(Device);
-        var o = config.Optimizer;
+        Optimizer = NewOptimizer(HyperparameterSets.OptimizerOf(config, names));
+        Apply(hp, lr: hp.TryGetValue("lr", out var lr) ? lr : config.Optimizer.Lr);
+    }
+
+    /// <summary>
+    /// PBT exploit onto another optimizer: a fresh <paramref name="kind"/> optimizer over the same parameters (no
+    /// state: moments of another algorithm do not carry over), its lr, momentum/beta1 and weight decay from
+    /// <paramref name="hp"/> and the config's other settings.
+    /// </summary>
+    public void RebuildOptimizer(OptimizerKind kind, IReadOnlyDictionary<string, double> hp)
+    {
+        Optimizer = NewOptimizer(kind);
+        Apply(hp, lr: hp.TryGetValue("lr", out var lr) ? lr : _config.Optimizer.Lr);
+    }
+
+    optim.Optimizer NewOptimizer(OptimizerKind kind)
+    {
+        OptimizerKind = kind;
+        var o = _config.Optimizer;
         // Only trainable parameters enter the optimizer (frozen ones get no state); the head gets its own group
         // when its learning rate is scaled.
-        var head = Freezing.HeadPrefix(config.Model.Name);
+        var head = Freezing.HeadPrefix(Architecture);
         var trainable = Net.named_parameters().Where(x => x.parameter.requires_grad).ToList();
         bool split = o.HeadLrScale != 1 && trainable.Any(x => !x.name.StartsWith(head, StringComparison.Ordinal));
         var first = (split ? trainable.Where(x => !x.name.StartsWith(head, StringComparison.Ordinal)) : trainable).Select(x => x.parameter).ToList();
-        Optimizer = o.Name switch
+        _headGroup = null;
+        optim.Optimizer optimizer = kind switch
         {
             OptimizerKind.Sgd => new optim.SGD(first, o.Lr, o.Momentum, 0, o.WeightDecay, o.Nesterov),
             OptimizerKind.Adam => new optim.Adam(first, o.Lr, (o.Beta1, o.Beta2), o.Eps, o.WeightDecay),
@@ -56,15 +81,15 @@ public sealed class MemberModel : IDisposable
         };
         if (split)
         {
-            var g0 = Optimizer.ParamGroups[0];
+            var g0 = optimizer.ParamGroups[0];
             _headGroup = new optim.ParamGroup(trainable.Where(x => x.name.StartsWith(head, StringComparison.Ordinal)).Select(x => x.parameter))
             {
                 LearningRate = g0.LearningRate, Momentum = g0.Momentum, Dampening = g0.Dampening, Nesterov = g0.Nesterov,
                 Betas = g0.Betas, Eps = g0.Eps, WeightDecay = g0.WeightDecay, Maximize = g0.Maximize,
             };
-            Optimizer.add_param_group(_headGroup);
+            optimizer.add_param_group(_headGroup);
         }
-        Apply(hp, lr: hp.TryGetValue("lr", out var lr) ? lr : o.Lr);
+        return optimizer;
     }
 
     /// <summary>Training mode for the trainable stages; frozen stages' BatchNorm layers stay in eval mode.</summary>
@@ -79,7 +104,7 @@ public sealed class MemberModel : IDisposable
             if (hp.TryGetValue("weight_decay", out var wd)) g.WeightDecay = wd;
             if (hp.TryGetValue("momentum", out var m))
             {
-                if (_config.Optimizer.Name == OptimizerKind.Sgd) g.Momentum = m;
+                if (OptimizerKind == OptimizerKind.Sgd) g.Momentum = m;
                 else g.Betas = (m, g.Betas.Item2); // for Adam(W) "momentum" tunes beta1
             }
         }

@@ -25,6 +25,11 @@ public sealed class MemberState(int member, Device device) : IDisposable
     public Dictionary<string, double> Hp { get; set; } = new();
     /// <summary>Every member's hyperparameters: world rank 0's view, broadcast so every rank holds the same.</summary>
     public List<Dictionary<string, double>> PopulationHp { get; } = new();
+    /// <summary>This member's categorical hyperparameters (model, optimizer) by name, when the search space tunes
+    /// them; empty otherwise (the config's model.name and optimizer.name apply).</summary>
+    public Dictionary<string, string> Names { get; set; } = new();
+    /// <summary>Every member's <see cref="Names"/>, like <see cref="PopulationHp"/>.</summary>
+    public List<Dictionary<string, string>> PopulationNames { get; } = new();
     public long Step { get; set; }
     /// <summary>The step at which this member's current trial began (0, or where a tuner restarted the slot): the learning-rate schedule counts from here.</summary>
     public long TrialStart { get; set; }
@@ -43,6 +48,18 @@ public sealed class MemberState(int member, Device device) : IDisposable
 
     public int BatchSize => HyperparameterSets.BatchSize(Hp);
 
+    /// <summary>Sets every member's hyperparameters (older checkpoints have no names: an empty set each) and this member's own.</summary>
+    public void SetPopulation(IEnumerable<Dictionary<string, double>> hp, IEnumerable<Dictionary<string, string>>? names)
+    {
+        PopulationHp.Clear();
+        PopulationHp.AddRange(hp);
+        PopulationNames.Clear();
+        PopulationNames.AddRange(names ?? []);
+        while (PopulationNames.Count < PopulationHp.Count) PopulationNames.Add(new());
+        Hp = PopulationHp[Member];
+        Names = PopulationNames[Member];
+    }
+
     /// <summary>
     /// A new network and optimizer from <paramref name="seed"/> (start, restart, resume before loading). The
     /// DataParallel constructor broadcasts the member root's weights: the one weights collective per new model.
@@ -51,7 +68,7 @@ public sealed class MemberState(int member, Device device) : IDisposable
     {
         Dp?.Dispose();
         Model?.Dispose();
-        Model = new MemberModel(config, classes, seed, hp, device: Device);
+        Model = new MemberModel(config, classes, seed, hp, device: Device, names: Names);
         Scaler = config.Precision.Scaled ? new GradScaler(enabled: true) : null;
         if (memberComm.Rank == 0) TransferLog.Write(log, Member, Model);
         Dp = new DataParallel(Model.Net, memberComm, new DataParallelOptions());

@@ -21,6 +21,7 @@ public static class RoundRecord
         Lr = me.Hp["lr"], ScheduledLr = LrSchedule.ForTrial(config, runSteps, me.TrialStart).At(me.Hp["lr"], me.Step - 1 - me.TrialStart),
         Momentum = me.Hp.GetValueOrDefault("momentum", config.Optimizer.Momentum),
         WeightDecay = me.Hp.GetValueOrDefault("weight_decay", config.Optimizer.WeightDecay), BatchSize = me.BatchSize,
+        Model = me.Names.GetValueOrDefault("model"), Optimizer = me.Names.GetValueOrDefault("optimizer"),
         ImagesPerS = Math.Round(throughput.ImagesPerS, 2), AllreduceShare = Math.Round(throughput.AllreduceShare, 4),
         SkippedSteps = me.Skipped, OverflowSteps = me.Scaler != null ? me.Overflows : null, Failed = failed, Checksum = checksum,
     };

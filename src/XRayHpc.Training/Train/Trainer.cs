@@ -110,9 +110,9 @@ public sealed class Trainer : IDisposable
         if (_master && resumeStep < 0)
         {
             File.Delete(_run.Metrics); File.Delete(_run.Lineage);
-            lineageFile.Append(_me.PopulationHp.Select((hp, m) => RunJson.Line(new LineageLine { Round = 0, Step = 0, Target = m, Kind = "initial", New = hp })));
+            lineageFile.Append(_me.PopulationHp.Select((hp, m) => RunJson.Line(new LineageLine { Round = 0, Step = 0, Target = m, Kind = "initial", New = hp, NewNames = LineageLine.NamesOrNull(_me.PopulationNames[m]) })));
         }
-        _log.Info($"member {_me.Member}: {total} steps ({stepsPerEpoch} per epoch), hp {HyperparameterSets.Describe(_me.Hp)}, starting at step {_me.Step}");
+        _log.Info($"member {_me.Member}: {total} steps ({stepsPerEpoch} per epoch), hp {HyperparameterSets.Describe(_me.Hp, _me.Names)}, starting at step {_me.Step}");
         if (_master && MemberData.ImbalanceWarning(batchCounts, _cfg.Data.Cache) is { } imbalance) { _log.Warn(imbalance); progress.Note($"warning: {imbalance}"); }
         progress.Note($"training {_cfg.Run.Name}: {_pop.Members} member(s) x {_pop.RanksPerMember} rank(s), {total} steps, {_threads} threads/rank");
 
@@ -161,9 +161,8 @@ public sealed class Trainer : IDisposable
 
     void StartFresh(ReplaySchedule? replay, int classes)
     {
-        _me.PopulationHp.Clear();
-        _me.PopulationHp.AddRange(_tuner.Start(replay));
-        _me.Hp = _me.PopulationHp[_me.Member];
+        var (hp, names) = _tuner.Start(replay);
+        _me.SetPopulation(hp, names);
         _me.NewModel(_cfg, _comm, classes, Seeds.For(_cfg.Run.Seed, "init", _me.Member), _me.Hp, _log);
     }
 
@@ -266,7 +265,7 @@ public sealed class Trainer : IDisposable
         var mine = _comm.Rank == 0 ? Encoding.UTF8.GetBytes(RunJson.Line(rec)) : [];
         var records = _world.Allgatherv<byte>(mine).Where(b => b.Length > 0)
             .Select(b => RunJson.Parse<MetricsRecord>(Encoding.UTF8.GetString(b))).OrderBy(r => r.Member).ToList();
-        foreach (var r in records) { _scores.Update(r); progress.Member(r.Member, r.MeanAuroc, HyperparameterSets.Describe(_me.PopulationHp[r.Member])); }
+        foreach (var r in records) { _scores.Update(r); progress.Member(r.Member, r.MeanAuroc, HyperparameterSets.Describe(_me.PopulationHp[r.Member], _me.PopulationNames[r.Member])); }
         if (_master) metricsFile.Append(records.Select(RunJson.Line));
         _log.Info($"round {_me.Round} step {_me.Step}: member {_me.Member} val mean AUROC {rec.MeanAuroc:F4} loss {rec.ValLoss:F4} {(failed ? "FAILED" : "")}" +
                   $" (evaluation {evalSeconds:F3} s, record {phase.Elapsed.TotalSeconds - evalSeconds:F3} s)");
@@ -277,7 +276,7 @@ public sealed class Trainer : IDisposable
         if (_master && lineage.Count > 0)
         {
             lineageFile.Append(lineage.Select(RunJson.Line));
-            foreach (var l in lineage) progress.Note($"round {l.Round}: member {l.Target} {l.Kind}{(l.Source is { } s ? $" from member {s} (checksums {l.SourceChecksum} -> {l.TargetChecksum})" : "")}, hp {HyperparameterSets.Describe(l.New)}");
+            foreach (var l in lineage) progress.Note($"round {l.Round}: member {l.Target} {l.Kind}{(l.Source is { } s ? $" from member {s} (checksums {l.SourceChecksum} -> {l.TargetChecksum})" : "")}, hp {HyperparameterSets.Describe(l.New, l.NewNames)}{(l.OptimizerState is { } os ? $", optimizer state {os}" : "")}");
         }
         _phases.Lap(StepPhase.Tuner);
     }
