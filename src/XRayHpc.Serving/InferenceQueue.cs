@@ -20,7 +20,9 @@ internal sealed record InferenceResult(float[] Probabilities, CamMaps? Cam, int 
 /// <summary>
 /// Dynamic batching: requests go into a bounded channel; each of a fixed number of inference threads takes the first
 /// waiting image, then whatever else arrives within MaxWaitMs up to MaxBatch, and runs one forward pass for all of
-/// them. A full queue refuses at once (503) instead of letting latency grow without bound.
+/// them. It waits for company only while other requests are still being read or decoded (<see cref="Expect"/>):
+/// with none on the way, waiting would add latency and batch nothing (a lone client would pay MaxWaitMs per request).
+/// A full queue refuses at once (503) instead of letting latency grow without bound.
 /// </summary>
 internal sealed class InferenceQueue : IDisposable
 {
@@ -30,6 +32,8 @@ internal sealed class InferenceQueue : IDisposable
     readonly ServingMetrics _metrics;
     readonly List<Thread> _threads = [];
     long _depth;
+    /// <summary>Requests between arrival and <see cref="Submit"/> (reading the body, decoding).</summary>
+    long _arriving;
 
     public InferenceQueue(InferenceModel model, ServeOptions options, ServingMetrics metrics)
     {
@@ -43,10 +47,20 @@ internal sealed class InferenceQueue : IDisposable
         }
     }
 
+    /// <summary>A request has arrived and will probably <see cref="Submit"/> soon; every call is matched by one
+    /// successful <see cref="Submit"/> or one <see cref="Abandon"/>.</summary>
+    public void Expect() => Interlocked.Increment(ref _arriving);
+
+    /// <summary>An expected request failed before reaching the queue (bad input, cancelled, queue full).</summary>
+    public void Abandon() => Interlocked.Decrement(ref _arriving);
+
+    /// <summary>Queues one expected image; on success it is no longer counted as arriving.</summary>
     public Task<InferenceResult> Submit(float[] input, int camClass)
     {
         var p = new PendingImage(input, camClass);
         if (!_channel.Writer.TryWrite(p)) throw new RequestError(503, "inference queue is full; retry later");
+        // Queued before un-counted, so a worker never sees "nothing on the way" while this image is in neither place.
+        Interlocked.Decrement(ref _arriving);
         _metrics.QueueDepth(Interlocked.Increment(ref _depth));
         return p.Done.Task;
     }
@@ -66,6 +80,7 @@ internal sealed class InferenceQueue : IDisposable
             while (batch.Count < _options.MaxBatch)
             {
                 if (reader.TryRead(out var next)) { batch.Add(next); continue; }
+                if (Interlocked.Read(ref _arriving) == 0) break;
                 long left = deadline - Stopwatch.GetTimestamp();
                 if (left <= 0) break;
                 using var cts = new CancellationTokenSource(TimeSpan.FromTicks(Math.Max(1, left * TimeSpan.TicksPerSecond / Stopwatch.Frequency)));
