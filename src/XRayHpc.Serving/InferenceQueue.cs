@@ -20,8 +20,11 @@ internal sealed record InferenceResult(float[] Probabilities, CamMaps? Cam, int 
 /// <summary>
 /// Dynamic batching: requests go into a bounded channel; each of a fixed number of inference threads takes the first
 /// waiting image, then whatever else arrives within MaxWaitMs up to MaxBatch, and runs one forward pass for all of
-/// them. It waits for company only while other requests are still being read or decoded (<see cref="Expect"/>):
-/// with none on the way, waiting would add latency and batch nothing (a lone client would pay MaxWaitMs per request).
+/// them. It skips the wait when nothing suggests company: no request is being read or decoded (<see cref="Expect"/>)
+/// and the previous batch was a single image — a lone client would otherwise pay MaxWaitMs per request. Under load
+/// the wait stays: closed-loop clients send their next request only after the answer, so the next batch's images
+/// reach the server a few milliseconds apart, and "nothing arriving yet" would split it (measured: batches of 1 and
+/// 7 alternating at concurrency 8, mean 6.2 instead of 7.6, and a lower throughput).
 /// A full queue refuses at once (503) instead of letting latency grow without bound.
 /// </summary>
 internal sealed class InferenceQueue : IDisposable
@@ -69,6 +72,7 @@ internal sealed class InferenceQueue : IDisposable
     {
         var reader = _channel.Reader;
         var batch = new List<PendingImage>(_options.MaxBatch);
+        int lastBatch = 0;
         while (true)
         {
             batch.Clear();
@@ -80,7 +84,7 @@ internal sealed class InferenceQueue : IDisposable
             while (batch.Count < _options.MaxBatch)
             {
                 if (reader.TryRead(out var next)) { batch.Add(next); continue; }
-                if (Interlocked.Read(ref _arriving) == 0) break;
+                if (Interlocked.Read(ref _arriving) == 0 && lastBatch <= 1) break;
                 long left = deadline - Stopwatch.GetTimestamp();
                 if (left <= 0) break;
                 using var cts = new CancellationTokenSource(TimeSpan.FromTicks(Math.Max(1, left * TimeSpan.TicksPerSecond / Stopwatch.Frequency)));
@@ -88,6 +92,7 @@ internal sealed class InferenceQueue : IDisposable
                 catch (OperationCanceledException) { break; }
             }
             _metrics.QueueDepth(Interlocked.Add(ref _depth, -batch.Count));
+            lastBatch = batch.Count;
             Run(batch);
         }
     }
