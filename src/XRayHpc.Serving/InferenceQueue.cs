@@ -20,7 +20,13 @@ internal sealed record InferenceResult(float[] Probabilities, CamMaps? Cam, int 
 /// <summary>
 /// Dynamic batching: requests go into a bounded channel; each of a fixed number of inference threads takes the first
 /// waiting image, then whatever else arrives within MaxWaitMs up to MaxBatch, and runs one forward pass for all of
-/// them. A full queue refuses at once (503) instead of letting latency grow without bound.
+/// them. It skips the wait when nothing suggests company: no request is being read or decoded (<see cref="Expect"/>)
+/// and the previous batch was a single image — a lone client would otherwise pay MaxWaitMs per request. Under load
+/// the wait stays: closed-loop clients send their next request only after the answer, so the next batch's images
+/// reach the server a few milliseconds apart, and "nothing arriving yet" would split it. A batch that already has
+/// company waits too: without that, one early lone batch split concurrency 8 into groups of 1 and 7 for good
+/// (measured: mean batch 6.2 instead of 7.0–7.6); waiting lets the lone client's next request join the 7.
+/// A full queue refuses at once (503) instead of letting latency grow without bound.
 /// </summary>
 internal sealed class InferenceQueue : IDisposable
 {
@@ -30,6 +36,8 @@ internal sealed class InferenceQueue : IDisposable
     readonly ServingMetrics _metrics;
     readonly List<Thread> _threads = [];
     long _depth;
+    /// <summary>Requests between arrival and <see cref="Submit"/> (reading the body, decoding).</summary>
+    long _arriving;
 
     public InferenceQueue(InferenceModel model, ServeOptions options, ServingMetrics metrics)
     {
@@ -43,10 +51,20 @@ internal sealed class InferenceQueue : IDisposable
         }
     }
 
+    /// <summary>A request has arrived and will probably <see cref="Submit"/> soon; every call is matched by one
+    /// successful <see cref="Submit"/> or one <see cref="Abandon"/>.</summary>
+    public void Expect() => Interlocked.Increment(ref _arriving);
+
+    /// <summary>An expected request failed before reaching the queue (bad input, cancelled, queue full).</summary>
+    public void Abandon() => Interlocked.Decrement(ref _arriving);
+
+    /// <summary>Queues one expected image; on success it is no longer counted as arriving.</summary>
     public Task<InferenceResult> Submit(float[] input, int camClass)
     {
         var p = new PendingImage(input, camClass);
         if (!_channel.Writer.TryWrite(p)) throw new RequestError(503, "inference queue is full; retry later");
+        // Queued before un-counted, so a worker never sees "nothing on the way" while this image is in neither place.
+        Interlocked.Decrement(ref _arriving);
         _metrics.QueueDepth(Interlocked.Increment(ref _depth));
         return p.Done.Task;
     }
@@ -55,6 +73,7 @@ internal sealed class InferenceQueue : IDisposable
     {
         var reader = _channel.Reader;
         var batch = new List<PendingImage>(_options.MaxBatch);
+        int lastBatch = 0;
         while (true)
         {
             batch.Clear();
@@ -66,6 +85,7 @@ internal sealed class InferenceQueue : IDisposable
             while (batch.Count < _options.MaxBatch)
             {
                 if (reader.TryRead(out var next)) { batch.Add(next); continue; }
+                if (batch.Count == 1 && lastBatch <= 1 && Interlocked.Read(ref _arriving) == 0) break;
                 long left = deadline - Stopwatch.GetTimestamp();
                 if (left <= 0) break;
                 using var cts = new CancellationTokenSource(TimeSpan.FromTicks(Math.Max(1, left * TimeSpan.TicksPerSecond / Stopwatch.Frequency)));
@@ -73,6 +93,7 @@ internal sealed class InferenceQueue : IDisposable
                 catch (OperationCanceledException) { break; }
             }
             _metrics.QueueDepth(Interlocked.Add(ref _depth, -batch.Count));
+            lastBatch = batch.Count;
             Run(batch);
         }
     }

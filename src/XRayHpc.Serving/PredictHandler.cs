@@ -25,12 +25,22 @@ internal sealed class PredictHandler(InferenceModel model, InferenceQueue queue,
             camClass = model.Card.ClassIndex(camName.ToString());
             if (camClass < 0) throw new RequestError(400, $"cam: unknown class '{camName}' (classes: {string.Join(", ", model.Card.ClassNames)})");
         }
-        var body = await ReadImage(request, cancel);
-        long read = Stopwatch.GetTimestamp();
-        var input = await Decode(body, cancel);
-        long decoded = Stopwatch.GetTimestamp();
-        var result = await queue.Submit(input.Floats, camClass).WaitAsync(cancel);
-        long done = Stopwatch.GetTimestamp();
+        queue.Expect();
+        bool submitted = false;
+        long read, decoded;
+        Decoded input;
+        Task<InferenceResult> pending;
+        try
+        {
+            var body = await ReadImage(request, cancel);
+            read = Stopwatch.GetTimestamp();
+            input = await Decode(body, cancel);
+            decoded = Stopwatch.GetTimestamp();
+            pending = queue.Submit(input.Floats, camClass);
+            submitted = true;
+        }
+        finally { if (!submitted) queue.Abandon(); }
+        var result = await pending.WaitAsync(cancel);
 
         var card = model.Card;
         var classes = card.ClassNames.Select((name, k) => new

@@ -261,25 +261,54 @@ public sealed class ServerTests(TinyRun run, ITestOutputHelper output)
         finally { await server.DisposeAsync(); model.Dispose(); }
     }
 
+    /// <summary>A body that sends its first bytes, then waits for <paramref name="gate"/> before the rest: the request
+    /// stays "arriving" (being read) for as long as the test wants.</summary>
+    sealed class GatedContent : HttpContent
+    {
+        readonly byte[] _data;
+        readonly Task _gate;
+        public GatedContent(byte[] data, Task gate, string type)
+        {
+            _data = data; _gate = gate;
+            Headers.ContentType = new MediaTypeHeaderValue(type);
+        }
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            await stream.WriteAsync(_data.AsMemory(0, 16));
+            await stream.FlushAsync();
+            await _gate;
+            await stream.WriteAsync(_data.AsMemory(16));
+        }
+        protected override bool TryComputeLength(out long length) { length = _data.Length; return true; }
+    }
+
     [Fact]
     public async Task Stopping_drains_requests_already_queued()
     {
-        // A long batching wait keeps the requests queued until the stop begins.
-        var (server, client, model) = await Start(new ServeOptions { MaxBatch = 64, MaxWaitMs = 1500 });
+        // A batch waits for company while another request is still arriving: a fourth request whose body is held back
+        // keeps the three queued ones waiting (up to the long MaxWaitMs) until the stop has begun.
+        var (server, client, model) = await Start(new ServeOptions { MaxBatch = 64, MaxWaitMs = 3000 });
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {
             int s = model.ImageSize;
             var png = PngEncoder.EncodeGray8(SplitImages.Read(run.Cache, "test").First().Pixels, s, s);
-            var pending = Enumerable.Range(0, 3).Select(_ => client.PostAsync("/v1/predict", Body(png, "image/png"))).ToList();
-            // Bounded wait until all three are in flight (no sleep: yields to the server between checks).
+            // The held-back request first, so it is already counted as arriving when the others reach the queue
+            // (bounded waits, no sleep: they yield to the server between checks).
+            var gated = client.PostAsync("/v1/predict", new GatedContent(png, release.Task, "image/png"));
             var watch = Stopwatch.StartNew();
-            while (server.Metrics.InFlight < 3 && watch.Elapsed < TimeSpan.FromSeconds(30)) await Task.Yield();
-            Assert.Equal(3, server.Metrics.InFlight);
+            while (server.Metrics.InFlight < 1 && watch.Elapsed < TimeSpan.FromSeconds(30)) await Task.Yield();
+            var pending = Enumerable.Range(0, 3).Select(_ => client.PostAsync("/v1/predict", Body(png, "image/png"))).ToList();
+            pending.Add(gated);
+            while (server.Metrics.InFlight < 4 && watch.Elapsed < TimeSpan.FromSeconds(30)) await Task.Yield();
+            Assert.Equal(4, server.Metrics.InFlight);
+            Assert.Equal(0, server.Metrics.RequestsWithStatus(200));
             var stop = server.StopAsync();
+            release.SetResult();
             var answers = await Task.WhenAll(pending);
             await stop;
             Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
         }
-        finally { await server.DisposeAsync(); model.Dispose(); }
+        finally { release.TrySetResult(); await server.DisposeAsync(); model.Dispose(); }
     }
 }
