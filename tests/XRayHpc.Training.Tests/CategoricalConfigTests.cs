@@ -48,7 +48,7 @@ public class CategoricalConfigTests
         Assert.Contains(e.Problems, p => p.KeyPath == "tuner.search_space.lr.choice" && p.Reason.Contains("'fast' is not a number"));
         Assert.Contains(e.Problems, p => p.KeyPath == "tuner.search_space.optimizer" && p.Reason.Contains("{choice: [sgd, adam, adamw]}"));
         var numbersForNames = Fails(Tuner("random", "    model: {choice: [1, 2]}\n"));
-        Assert.Contains(numbersForNames.Problems, p => p.KeyPath == "tuner.search_space.model.choice" && p.Reason.Contains("'1' is not a model"));
+        Assert.Contains(numbersForNames.Problems, p => p.KeyPath == "tuner.search_space.model.choice" && p.Reason.Contains("'1' is not a known model"));
     }
 
     [Fact]

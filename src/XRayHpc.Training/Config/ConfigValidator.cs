@@ -41,7 +41,7 @@ public static class ConfigValidator
         foreach (var v in d.Choice.Where(v => v.Name is null || !allowed.Contains(v.Name)))
         {
             var hint = ConfigNames.Suggest(v.ToString(), allowed);
-            yield return (path + ".choice", $"'{v}' is not a {(name == "model" ? "model" : "optimizer")} (allowed: {string.Join(", ", allowed)})" + (hint != null ? $" (did you mean {hint}?)" : ""));
+            yield return (path + ".choice", $"'{v}' is not a known {(name == "model" ? "model" : "optimizer")} (allowed: {string.Join(", ", allowed)})" + (hint != null ? $" (did you mean {hint}?)" : ""));
         }
         if (name != "model") yield break;
         if (c.Tuner.Kind == TunerKind.Pbt)
