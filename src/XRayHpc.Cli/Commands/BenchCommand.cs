@@ -212,7 +212,7 @@ public sealed class BenchCommand : ICliCommand
                     using (var scope = torch.NewDisposeScope())
                     {
                         opt.zero_grad();
-                        var logits = Losses.Logits(net, x, s.Precision == "bf16");
+                        var logits = Losses.Logits(net, x, s.Precision == "bf16" ? ScalarType.BFloat16 : null);
                         var loss = Losses.MaskedBce(logits, y, mask, null, labels.Length);
                         loss.backward();
                         dp.SynchronizeGradients(batch);

@@ -28,9 +28,6 @@ public static class Losses
     public static Tensor ToDevice(Tensor host, Device? device) =>
         device is { type: DeviceType.CUDA } d ? host.pin_memory().to_async(d) : host;
 
-    /// <summary>The network's logits, under bf16 CPU autocast when asked (returned as fp32 for the loss).</summary>
-    public static Tensor Logits(nn.Module<Tensor, Tensor> net, Tensor x, bool bf16) => Logits(net, x, bf16 ? ScalarType.BFloat16 : null);
-
     /// <summary>The network's logits, under autocast to <paramref name="autocast"/> on x's device when given (returned as fp32 for the loss).</summary>
     public static Tensor Logits(nn.Module<Tensor, Tensor> net, Tensor x, ScalarType? autocast)
     {

@@ -26,6 +26,11 @@ public sealed class LrSchedule(ScheduleConfig config, long totalSteps)
         return new LrSchedule(config.Schedule, Math.Min(left, trial));
     }
 
+    /// <summary>The learning rate a member's step <paramref name="step"/> (1-based) trains with: its trial's schedule at
+    /// its base lr. The trainer applies it; metrics.jsonl records it as scheduled_lr.</summary>
+    public static double Applied(ExperimentConfig config, long runSteps, long trialStart, double baseLr, long step) =>
+        ForTrial(config, runSteps, trialStart).At(baseLr, step - 1 - trialStart);
+
     public double At(double baseLr, long step)
     {
         long warm = config.WarmupSteps;

@@ -18,7 +18,7 @@ public static class RoundRecord
         MeanAuroc = report.MeanAuroc, Auroc = report.PerClassAuroc.ToDictionary(),
         Accuracy = report.Accuracy, Precision = report.Precision, Recall = report.Recall, Specificity = report.Specificity, F1 = report.F1,
         Threshold = report.Thresholds.Average(), F1AtThreshold = report.F1AtThresholds,
-        Lr = me.Hp["lr"], ScheduledLr = LrSchedule.ForTrial(config, runSteps, me.TrialStart).At(me.Hp["lr"], me.Step - 1 - me.TrialStart),
+        Lr = me.Hp["lr"], ScheduledLr = LrSchedule.Applied(config, runSteps, me.TrialStart, me.Hp["lr"], me.Step),
         Momentum = me.Hp.GetValueOrDefault("momentum", config.Optimizer.Momentum),
         WeightDecay = me.Hp.GetValueOrDefault("weight_decay", config.Optimizer.WeightDecay), BatchSize = me.BatchSize,
         Model = me.Names.GetValueOrDefault("model"), Optimizer = me.Names.GetValueOrDefault("optimizer"),

@@ -181,7 +181,7 @@ public sealed class Trainer : IDisposable
         double lossValue = 0, allreduce = 0;
         using (var scope = torch.NewDisposeScope())
         {
-            _me.Model.Apply(_me.Hp, LrSchedule.ForTrial(_cfg, total, _me.TrialStart).At(_me.Hp["lr"], _me.Step - 1 - _me.TrialStart));
+            _me.Model.Apply(_me.Hp, LrSchedule.Applied(_cfg, total, _me.TrialStart, _me.Hp["lr"], _me.Step));
             var x = n > 0 ? Losses.Input(batch!, _cfg.Model.InChannels, _cfg.Precision.ChannelsLast, _me.Device) : null;
             _phases.Lap(StepPhase.Input);
             Tensor? loss = null;
