@@ -7,14 +7,14 @@
 # seed) because the machine may be shared; jobs/lib/compare_tuners.py counts the steps each run really trained
 # (metrics.jsonl), PBT's overhead (rank logs) and prints medians, spreads and per-seed paired differences.
 # Usage: jobs/compare-tuners.sh [OUT_DIR]
-#   env: SEEDS="1 2 3 4 5" STEPS=240 READY=30 IMAGES=1600   QUICK=1: a ~3-minute smoke check (2 seeds, 40 steps)
+#   env: SEEDS="1 2 3 4 5" STEPS=160 READY=20 IMAGES=1600   QUICK=1: a ~3-minute smoke check (2 seeds, 40 steps)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-build/compare-tuners}
 if [ "${QUICK:-0}" = 1 ]; then
   seeds=${SEEDS:-1 2}; steps=${STEPS:-40}; ready=${READY:-10}; images=${IMAGES:-600}
 else
-  seeds=${SEEDS:-1 2 3 4 5}; steps=${STEPS:-240}; ready=${READY:-30}; images=${IMAGES:-1600}
+  seeds=${SEEDS:-1 2 3 4 5}; steps=${STEPS:-160}; ready=${READY:-20}; images=${IMAGES:-1600}
 fi
 experiment=jobs/experiments/benchmark.yaml
 source jobs/lib/mpi.sh   # the MPI in use, its launcher flags; root/CI-only OpenMPI settings
