@@ -10,6 +10,7 @@ using XRayHpc.Torch;
 using XRayHpc.Training.Config;
 using XRayHpc.Training.Metrics;
 using XRayHpc.Training.Run;
+using XRayHpc.Tuning;
 
 namespace XRayHpc.Training.Train;
 
