@@ -77,6 +77,26 @@ public sealed class ReportTests : IDisposable
     }
 
     [Fact]
+    public void Masked_predictions_with_an_empty_label_are_read_but_left_out_of_auroc_and_accuracy()
+    {
+        var run = SyntheticRun.Write(Path.Combine(_dir, "run"));
+        // A masked (uncertain) pair per class, scored 0.99: counted as a negative it would change every AUROC.
+        File.AppendAllLines(Path.Combine(run, "predictions.csv"), SyntheticRun.Classes.Select(c => $"1,999,{c},0.99,"));
+        var data = RunData.Load(run);
+        Assert.Equal(SyntheticRun.Classes.Length, data.Predictions.Count(p => p.Label is null));
+        RunReport.Write(run, Path.Combine(_dir, "out"));
+        var md = File.ReadAllLines(Path.Combine(_dir, "out", "report.md"));
+        for (int k = 0; k < SyntheticRun.Classes.Length; k++)
+        {
+            var expected = SyntheticRun.ExpectedAuroc[k].ToString("F4", System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Contains($"| {SyntheticRun.Classes[k]} | {expected} | {expected} | 4 | 4 |", md);
+        }
+        var withMasked = PaperRuntime.AccuracyPerLabel(data.Predictions);
+        var labelledOnly = PaperRuntime.AccuracyPerLabel(data.Predictions.Where(p => p.Label is not null));
+        Assert.Equal(labelledOnly, withMasked);
+    }
+
+    [Fact]
     public void Html_page_embeds_the_same_charts_and_parses_as_xml()
     {
         var run = SyntheticRun.Write(Path.Combine(_dir, "run"));
