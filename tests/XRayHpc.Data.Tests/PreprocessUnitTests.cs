@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using XRayHpc.Cache;
+using XRayHpc.Data;
 using Xunit;
 using XRayHpc.Determinism;
 
