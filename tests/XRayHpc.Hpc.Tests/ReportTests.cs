@@ -37,10 +37,10 @@ public sealed class ReportTests : IDisposable
         Assert.Equal(3, val1.Elements(Svg + "circle").Count());
 
         var lineage = charts["lineage.svg"];
-        var exploit = Assert.Single(lineage.Descendants(Svg + "line").Where(l => (string?)l.Attribute("class") == "exploit"));
+        var exploit = Assert.Single(lineage.Descendants(Svg + "line"), l => (string?)l.Attribute("class") == "exploit");
         Assert.Equal(("0", "1", "40"), ((string)exploit.Attribute("data-source")!, (string)exploit.Attribute("data-target")!, (string)exploit.Attribute("data-step")!));
         Assert.Contains("lr 0.05 → 0.012", exploit.Value);
-        var restart = Assert.Single(lineage.Descendants(Svg + "path").Where(l => (string?)l.Attribute("class") == "restart"));
+        var restart = Assert.Single(lineage.Descendants(Svg + "path"), l => (string?)l.Attribute("class") == "restart");
         Assert.Equal("0", (string)restart.Attribute("data-target")!);
         Assert.Equal(2, lineage.Descendants(Svg + "g").Count(g => (string?)g.Attribute("class") == "lane"));
 
