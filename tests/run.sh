@@ -20,7 +20,7 @@ rm -rf "$results"; mkdir -p "$results"
 # Every package whose programs the tests start (env/packages.txt) must be installed: one clear message if not.
 env/setup.sh --check >/dev/null || exit 1
 
-all_projects=(Parquet Torch Mpi MpichSmoke Data Tuning Training Explain Serving Hpc)
+all_projects=(Parquet Torch Mpi MpichSmoke Data Tuning Checkpoint Training Explain Serving Hpc)
 projects=("${all_projects[@]}")
 [ $# -gt 0 ] && projects=("$@")
 for p in "${projects[@]}"; do

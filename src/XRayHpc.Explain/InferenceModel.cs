@@ -39,7 +39,7 @@ public sealed class InferenceModel : IDisposable
     /// <summary>Decoded image → the cache's 8-bit S×S pixels (same resize as preprocess).</summary>
     public byte[] Resize(GrayImage img) =>
         img.Width == ImageSize && img.Height == ImageSize ? img.Pixels
-            : XRayHpc.Cache.ImageResize.Resize(img.Pixels, img.Width, img.Height, ImageSize, ImageSize);
+            : ImageResize.Resize(img.Pixels, img.Width, img.Height, ImageSize, ImageSize);
 
     /// <summary>S×S 8-bit pixels → normalised floats written into <paramref name="dst"/> (S² values).</summary>
     public void Normalise(ReadOnlySpan<byte> pixels, Span<float> dst) => _normalise.Apply(pixels, dst, augment: false, 0);

@@ -1,4 +1,3 @@
-using XRayHpc.Cache;
 using XRayHpc.Data;
 
 namespace XRayHpc.Explain;

@@ -39,11 +39,11 @@ public static class PaperRuntime
         ];
     }
 
-    /// <summary>Per-label accuracy at threshold 0.5 from predictions.csv rows (masked-out rows are not in the file).</summary>
+    /// <summary>Per-label accuracy at threshold 0.5 from predictions.csv rows whose label counts (masked rows have none).</summary>
     public static IReadOnlyDictionary<string, double> AccuracyPerLabel(IEnumerable<Prediction> predictions)
     {
         var result = new SortedDictionary<string, double>(StringComparer.Ordinal);
-        foreach (var g in predictions.GroupBy(p => p.Class))
+        foreach (var g in predictions.Where(p => p.Label is not null).GroupBy(p => p.Class))
             result[g.Key] = g.Average(p => (p.Score >= 0.5) == (p.Label >= 0.5) ? 1.0 : 0.0);
         return result;
     }

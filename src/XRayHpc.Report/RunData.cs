@@ -26,8 +26,9 @@ public sealed record LineageEvent(int Round, long Step, int Target, int? Source,
     public string? OptimizerState { get; init; }
 }
 
-/// <summary>One predictions.csv row: the best member's score for one (test row, class).</summary>
-public sealed record Prediction(int Member, long Row, string Class, double Score, double Label);
+/// <summary>One predictions.csv row: a member's score for one (test row, class); Label is null where the label
+/// does not count (masked: uncertain or not annotated; written as an empty field).</summary>
+public sealed record Prediction(int Member, long Row, string Class, double Score, double? Label);
 
 /// <summary>
 /// Everything the report reads from a run directory (format: src/XRayHpc.Training/README.md "Run directory"). Missing
@@ -180,7 +181,8 @@ public sealed class RunData
             try
             {
                 list.Add(new Prediction(int.Parse(f[col[0]], CultureInfo.InvariantCulture), long.Parse(f[col[1]], CultureInfo.InvariantCulture),
-                    f[col[2]].Trim().Trim('"'), double.Parse(f[col[3]], CultureInfo.InvariantCulture), double.Parse(f[col[4]], CultureInfo.InvariantCulture)));
+                    f[col[2]].Trim().Trim('"'), double.Parse(f[col[3]], CultureInfo.InvariantCulture),
+                    f[col[4]].Trim().Length == 0 ? null : double.Parse(f[col[4]], CultureInfo.InvariantCulture)));
             }
             catch (FormatException e) { throw new ReportInputException(path, n, e.Message); }
         }

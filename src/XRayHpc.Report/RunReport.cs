@@ -179,16 +179,18 @@ public static class RunReport
         return chart.Render();
     }
 
-    /// <summary>The best member's predictions: summary.json's best_member when given, else all rows (the file holds one member).</summary>
+    /// <summary>The best member's labelled predictions (masked labels are left out of AUROC and ROC): summary.json's
+    /// best_member when given, else all rows (the file holds one member).</summary>
     static List<Prediction> BestPredictions(RunData run)
     {
+        var labelled = run.Predictions.Where(p => p.Label is not null).ToList();
         if (run.Summary is { ValueKind: JsonValueKind.Object } s && s.TryGetProperty("best_member", out var b) && b.ValueKind == JsonValueKind.Number)
         {
             int best = b.GetInt32();
-            var only = run.Predictions.Where(p => p.Member == best).ToList();
+            var only = labelled.Where(p => p.Member == best).ToList();
             if (only.Count > 0) return only;
         }
-        return run.Predictions.ToList();
+        return labelled;
     }
 
     // Classes in the order the trainer wrote them (first appearance), which is the dataset's class order.

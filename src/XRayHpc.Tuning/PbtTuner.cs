@@ -58,7 +58,7 @@ public sealed class PbtTuner : TunerBase
                     bool resample = !values.ContainsKey(name) || Rng.NextDouble() < Options.ResampleProbability;
                     values[name] = resample
                         ? d.Sample(Rng)
-                        : d.Perturb(values[name], Options.PerturbFactors[Rng.NextInt(Options.PerturbFactors.Length)], Rng);
+                        : d.Perturb(values[name], Options.PerturbFactors[Rng.NextInt(Options.PerturbFactors.Count)], Rng);
                     break;
                 }
                 case Categorical c:
@@ -66,7 +66,7 @@ public sealed class PbtTuner : TunerBase
                     bool resample = !names.ContainsKey(name) || Rng.NextDouble() < Options.ResampleProbability;
                     names[name] = resample
                         ? c.Sample(Rng)
-                        : c.Perturb(names[name], Options.PerturbFactors[Rng.NextInt(Options.PerturbFactors.Length)]);
+                        : c.Perturb(names[name], Options.PerturbFactors[Rng.NextInt(Options.PerturbFactors.Count)]);
                     break;
                 }
             }

@@ -28,6 +28,8 @@ public sealed record TunerState
         WriteIndented = true,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        // options.kind as its name ("pbt"), as the config writes it.
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);

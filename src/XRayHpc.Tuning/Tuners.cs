@@ -5,17 +5,19 @@ public static class Tuners
 {
     public static ITuner Create(TunerOptions options, SearchSpace space, int population, long seed) => options.Kind switch
     {
-        "pbt" => new PbtTuner(options, space, population, seed),
-        "asha" => new AshaTuner(options, space, population, seed),
-        "random" => new RandomTuner(options, space, population, seed),
-        _ => throw new ArgumentException($"tuner.kind: '{options.Kind}' is not one of pbt, asha, random"),
+        TunerKind.Pbt => new PbtTuner(options, space, population, seed),
+        TunerKind.Asha => new AshaTuner(options, space, population, seed),
+        TunerKind.Random => new RandomTuner(options, space, population, seed),
+        _ => throw new ArgumentException($"tuner.kind: {Name(options.Kind)} creates no tuner (pbt | asha | random)"),
     };
 
     public static ITuner Restore(TunerState state) => state.Options.Kind switch
     {
-        "pbt" => new PbtTuner(state),
-        "asha" => new AshaTuner(state),
-        "random" => new RandomTuner(state),
-        _ => throw new ArgumentException($"tuner state has unknown kind '{state.Options.Kind}'"),
+        TunerKind.Pbt => new PbtTuner(state),
+        TunerKind.Asha => new AshaTuner(state),
+        TunerKind.Random => new RandomTuner(state),
+        _ => throw new ArgumentException($"tuner state has kind '{Name(state.Options.Kind)}', which is not a tuner"),
     };
+
+    static string Name(TunerKind kind) => kind.ToString().ToLowerInvariant();
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using XRayHpc.Cache;
+using XRayHpc.Data;
 using Xunit;
 using XRayHpc.Determinism;
 
@@ -224,6 +225,7 @@ public class PreprocessPlanningTests
     }
 
     [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")] // file modes: the salt file must be 0600
     public void Salt_file_is_created_once_private_and_reused()
     {
         var dir = Directory.CreateTempSubdirectory("xrh-salt-");

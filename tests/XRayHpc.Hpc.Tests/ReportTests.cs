@@ -37,10 +37,10 @@ public sealed class ReportTests : IDisposable
         Assert.Equal(3, val1.Elements(Svg + "circle").Count());
 
         var lineage = charts["lineage.svg"];
-        var exploit = Assert.Single(lineage.Descendants(Svg + "line").Where(l => (string?)l.Attribute("class") == "exploit"));
+        var exploit = Assert.Single(lineage.Descendants(Svg + "line"), l => (string?)l.Attribute("class") == "exploit");
         Assert.Equal(("0", "1", "40"), ((string)exploit.Attribute("data-source")!, (string)exploit.Attribute("data-target")!, (string)exploit.Attribute("data-step")!));
         Assert.Contains("lr 0.05 → 0.012", exploit.Value);
-        var restart = Assert.Single(lineage.Descendants(Svg + "path").Where(l => (string?)l.Attribute("class") == "restart"));
+        var restart = Assert.Single(lineage.Descendants(Svg + "path"), l => (string?)l.Attribute("class") == "restart");
         Assert.Equal("0", (string)restart.Attribute("data-target")!);
         Assert.Equal(2, lineage.Descendants(Svg + "g").Count(g => (string?)g.Attribute("class") == "lane"));
 
@@ -74,6 +74,26 @@ public sealed class ReportTests : IDisposable
         // Members table: mean images/s, then the mean share of step time in allreduce (n/a when not recorded).
         Assert.Contains(md, l => l.StartsWith("| 0 | 4 | 80 |") && l.Contains("| 42.5 | 7.5 % |"));
         Assert.Contains(md, l => l.StartsWith("| 1 | 4 | 80 |") && l.Contains("| 43.5 | n/a |"));
+    }
+
+    [Fact]
+    public void Masked_predictions_with_an_empty_label_are_read_but_left_out_of_auroc_and_accuracy()
+    {
+        var run = SyntheticRun.Write(Path.Combine(_dir, "run"));
+        // A masked (uncertain) pair per class, scored 0.99: counted as a negative it would change every AUROC.
+        File.AppendAllLines(Path.Combine(run, "predictions.csv"), SyntheticRun.Classes.Select(c => $"1,999,{c},0.99,"));
+        var data = RunData.Load(run);
+        Assert.Equal(SyntheticRun.Classes.Length, data.Predictions.Count(p => p.Label is null));
+        RunReport.Write(run, Path.Combine(_dir, "out"));
+        var md = File.ReadAllLines(Path.Combine(_dir, "out", "report.md"));
+        for (int k = 0; k < SyntheticRun.Classes.Length; k++)
+        {
+            var expected = SyntheticRun.ExpectedAuroc[k].ToString("F4", System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Contains($"| {SyntheticRun.Classes[k]} | {expected} | {expected} | 4 | 4 |", md);
+        }
+        var withMasked = PaperRuntime.AccuracyPerLabel(data.Predictions);
+        var labelledOnly = PaperRuntime.AccuracyPerLabel(data.Predictions.Where(p => p.Label is not null));
+        Assert.Equal(labelledOnly, withMasked);
     }
 
     [Fact]

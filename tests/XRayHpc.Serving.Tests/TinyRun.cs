@@ -52,10 +52,14 @@ public sealed class TinyRun : IDisposable
         Cli("train", yaml);
         var csv = Path.Combine(Root, "scores.csv");
         Cli("predict", RunDir, "--split", "test", "--out", csv);
-        foreach (var line in File.ReadLines(csv).Skip(1))
+        // The predictions CSV (member,row,class,score,label), read by column name.
+        var lines = File.ReadAllLines(csv);
+        var header = lines[0].Split(',');
+        int row = Array.IndexOf(header, "row"), cls = Array.IndexOf(header, "class"), score = Array.IndexOf(header, "score");
+        foreach (var line in lines.Skip(1))
         {
             var f = line.Split(',');
-            Predicted[(long.Parse(f[0], CultureInfo.InvariantCulture), f[1])] = double.Parse(f[2], CultureInfo.InvariantCulture);
+            Predicted[(long.Parse(f[row], CultureInfo.InvariantCulture), f[cls])] = double.Parse(f[score], CultureInfo.InvariantCulture);
         }
     }
 

@@ -33,7 +33,7 @@ public sealed class CategoricalTrainTests(SynthCaches data)
         for (long seed = 1; ; seed++)
         {
             var c = ConfigLoader.Load(Yaml(run, cache, seed, RandomTuner, 4), "e.yaml");
-            var t = Tuners.Create(TunerConfig.OptionsOf(c.Tuner), TunerConfig.SpaceOf(c.Tuner), 2, Seeds.For(seed, "tuner"));
+            var t = Tuners.Create(c.Tuner, TunerConfig.SpaceOf(c.Tuner), 2, Seeds.For(seed, "tuner"));
             if (t.Current[0].Names["model"] != t.Current[1].Names["model"] && t.Current[0].Names["optimizer"] != t.Current[1].Names["optimizer"]) return seed;
         }
     }
@@ -68,7 +68,7 @@ public sealed class CategoricalTrainTests(SynthCaches data)
         Train(straight + ".yaml");
 
         var c = ConfigLoader.Load(File.ReadAllText(straight + ".yaml"), "e.yaml");
-        var sampled = Tuners.Create(TunerConfig.OptionsOf(c.Tuner), TunerConfig.SpaceOf(c.Tuner), 2, Seeds.For(seed, "tuner")).Current;
+        var sampled = Tuners.Create(c.Tuner, TunerConfig.SpaceOf(c.Tuner), 2, Seeds.For(seed, "tuner")).Current;
         var metrics = Lines(Path.Combine(straight, "metrics.jsonl"));
         Assert.Equal(6, metrics.Count); // 2 members x steps 2, 4, 6
         foreach (var m in metrics)

@@ -1,4 +1,5 @@
 using XRayHpc.Training.Config;
+using XRayHpc.Tuning;
 
 namespace XRayHpc.Training.Tests;
 
@@ -64,6 +65,32 @@ public class ConfigTests
         Assert.Contains(e.Problems, p => p.Source == "--set optimizer.momentm=0.9" && p.Reason.Contains("did you mean momentum?"));
         Assert.Contains(e.Problems, p => p.Source == "--set optimizer.lr=fast" && p.KeyPath == "optimizer.lr");
         Assert.Throws<ConfigException>(() => ConfigLoader.Load(Minimal, "x", ["noequals"]));
+    }
+
+    [Fact]
+    public void TunerBlock_BindsOntoTheTuningLibrarysOptions_WithItsDefaultsAndItsValidation()
+    {
+        // An omitted key means the tuning library's default: the block is that type, not a copy of it.
+        var defaults = ConfigLoader.Load(Minimal, "e.yaml").Tuner;
+        TunerOptions library = new();
+        Assert.Equal((library.Kind, library.Quantile, library.ResampleProbability, library.ReductionFactor, library.GraceRounds, library.MaxRounds),
+            (defaults.Kind, defaults.Quantile, defaults.ResampleProbability, defaults.ReductionFactor, defaults.GraceRounds, defaults.MaxRounds));
+        Assert.Equal(library.PerturbFactors, defaults.PerturbFactors);
+
+        var c = ConfigLoader.Load(Minimal + "tuner:\n  kind: asha\n  population: 2\n  max_rounds: 6\n  search_space:\n    lr: {uniform: [0.01, 0.1]}\n",
+            "e.yaml", ["tuner.perturb_factors=[0.5, 2]", "tuner.reduction_factor=2"]);
+        Assert.Equal([0.5, 2.0], c.Tuner.PerturbFactors);
+        Assert.Equal((TunerKind.Asha, 6, 2), (c.Tuner.Kind, c.Tuner.MaxRounds, c.Tuner.ReductionFactor));
+        Assert.IsType<AshaTuner>(Tuners.Create(c.Tuner, TunerConfig.SpaceOf(c.Tuner), c.Tuner.Population, 1));
+
+        // One validation: the problems the config reports for the block are TunerOptions.Problems(), with the line.
+        var e = Fails(Minimal + "tuner:\n  quantile: 0.7\n  grace_rounds: 4\n  max_rounds: 2\n");
+        var expected = new TunerOptions { Quantile = 0.7, GraceRounds = 4, MaxRounds = 2 }.Problems().ToList();
+        Assert.Equal(2, expected.Count); // quantile out of range; max_rounds below grace_rounds
+        Assert.Equal(expected, e.Problems.Select(p => (p.KeyPath, p.Reason)).ToList());
+        Assert.Equal(6L, e.Problems[0].Line);
+        var o = Fails(Minimal, "tuner.perturb_factors=[0.8, -1]");
+        Assert.Equal(("tuner.perturb_factors", "--set tuner.perturb_factors=[0.8, -1]"), (o.Problems[0].KeyPath, o.Problems[0].Source));
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using XRayHpc.Determinism;
 using XRayHpc.Training.Config;
 using XRayHpc.Training.Run;
 using XRayHpc.Training.Train;
+using XRayHpc.Tuning;
 
 namespace XRayHpc.Training.Tests;
 

@@ -6,13 +6,13 @@ namespace XRayHpc.Tuning.Tests;
 public class TuningAshaRandomTests
 {
     private static AshaTuner Asha(int population, long seed = 1) =>
-        new(new TunerOptions { Kind = "asha", ReductionFactor = 2, GraceRounds = 1, MaxRounds = 4 }, TuningPbtTests.Space(), population, seed);
+        new(new TunerOptions { Kind = TunerKind.Asha, ReductionFactor = 2, GraceRounds = 1, MaxRounds = 4 }, TuningPbtTests.Space(), population, seed);
 
     [Fact]
     public void Milestones_grow_geometrically_below_max_rounds()
     {
         Assert.Equal(new[] { 1, 2 }, Asha(2).Milestones);
-        var eta3 = new AshaTuner(new TunerOptions { Kind = "asha", ReductionFactor = 3, GraceRounds = 1, MaxRounds = 30 }, TuningPbtTests.Space(), 2, 1);
+        var eta3 = new AshaTuner(new TunerOptions { Kind = TunerKind.Asha, ReductionFactor = 3, GraceRounds = 1, MaxRounds = 30 }, TuningPbtTests.Space(), 2, 1);
         Assert.Equal(new[] { 1, 3, 9, 27 }, eta3.Milestones);
     }
 
@@ -50,7 +50,7 @@ public class TuningAshaRandomTests
     [Fact]
     public void Random_search_keeps_configurations_and_restarts_only_failures()
     {
-        var t = Tuners.Create(new TunerOptions { Kind = "random" }, TuningPbtTests.Space(), 3, 8);
+        var t = Tuners.Create(new TunerOptions { Kind = TunerKind.Random }, TuningPbtTests.Space(), 3, 8);
         var before = t.Current.ToList();
         var d = t.Decide(1, 5, new[] { new MemberResult(0, 0.7), new MemberResult(1, double.NaN, true), new MemberResult(2, 0.6) });
         Assert.IsType<Continue>(d[0]);

@@ -45,8 +45,8 @@ public class TuningCategoricalTests
     [Fact]
     public void Population_covers_the_names_and_is_seeded()
     {
-        var a = new RandomTuner(new TunerOptions { Kind = "random" }, Space(), 16, 3);
-        var b = new RandomTuner(new TunerOptions { Kind = "random" }, Space(), 16, 3);
+        var a = new RandomTuner(new TunerOptions { Kind = TunerKind.Random }, Space(), 16, 3);
+        var b = new RandomTuner(new TunerOptions { Kind = TunerKind.Random }, Space(), 16, 3);
         Assert.Equal(a.Current, b.Current);
         Assert.Equal(["densenet121", "resnet18"], a.Current.Select(h => h.Names["model"]).Distinct().Order());
         Assert.Equal(["adam", "adamw", "sgd"], a.Current.Select(h => h.Names["optimizer"]).Distinct().Order());
@@ -84,12 +84,12 @@ public class TuningCategoricalTests
         {
             ["lr"] = new LogUniform(1e-4, 1e-1), ["optimizer"] = new Categorical(["sgd", "adam", "adamw"]),
         });
-        var pbt = new PbtTuner(new TunerOptions { Kind = "pbt", ResampleProbability = 0 }, optimizerOnly, 4, 9);
+        var pbt = new PbtTuner(new TunerOptions { Kind = TunerKind.Pbt, ResampleProbability = 0 }, optimizerOnly, 4, 9);
         var source = new Hyperparameters(new Dictionary<string, double> { ["lr"] = 0.01 }, new Dictionary<string, string> { ["optimizer"] = "adam" });
         var seen = Enumerable.Range(0, 50).Select(_ => pbt.Explore(source).Names["optimizer"]).ToHashSet();
         Assert.Equal(["adamw", "sgd"], seen.Order()); // perturbation only: a neighbour of adam, never adam itself
 
-        var resampling = new PbtTuner(new TunerOptions { Kind = "pbt", ResampleProbability = 1 }, optimizerOnly, 4, 9);
+        var resampling = new PbtTuner(new TunerOptions { Kind = TunerKind.Pbt, ResampleProbability = 1 }, optimizerOnly, 4, 9);
         var drawn = Enumerable.Range(0, 60).Select(_ => resampling.Explore(source).Names["optimizer"]).ToHashSet();
         Assert.Equal(["adam", "adamw", "sgd"], drawn.Order());
     }
@@ -100,7 +100,7 @@ public class TuningCategoricalTests
         var rng = new Random(5);
         var rounds = Enumerable.Range(0, 10)
             .Select(_ => Enumerable.Range(0, 4).Select(m => new MemberResult(m, rng.NextDouble(), rng.NextDouble() < 0.2)).ToList()).ToList();
-        var options = new TunerOptions { Kind = "asha", GraceRounds = 1, MaxRounds = 3, ReductionFactor = 2 };
+        var options = new TunerOptions { Kind = TunerKind.Asha, GraceRounds = 1, MaxRounds = 3, ReductionFactor = 2 };
         var straight = new AshaTuner(options, Space(), 4, 12);
         var straightDecisions = rounds.Select((r, i) => straight.Decide(i + 1, i * 2, r)).ToList();
         ITuner resumed = new AshaTuner(options, Space(), 4, 12);

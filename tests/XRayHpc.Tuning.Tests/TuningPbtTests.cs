@@ -13,7 +13,7 @@ public class TuningPbtTests
     });
 
     private static PbtTuner Pbt(int population, long seed = 1, double resample = 0.25) =>
-        new(new TunerOptions { Kind = "pbt", Quantile = 0.25, ResampleProbability = resample }, Space(), population, seed);
+        new(new TunerOptions { Kind = TunerKind.Pbt, Quantile = 0.25, ResampleProbability = resample }, Space(), population, seed);
 
     [Fact]
     public void Initial_population_is_sampled_inside_the_space_and_seeded()
@@ -139,9 +139,25 @@ public class TuningPbtTests
     [Fact]
     public void Options_are_validated_with_the_key_name()
     {
-        var ex = Assert.Throws<ArgumentException>(() => new TunerOptions { Kind = "bayes" }.Validate());
+        var ex = Assert.Throws<ArgumentException>(() => Tuners.Create(new TunerOptions { Kind = TunerKind.None }, Space(), 2, 1));
         Assert.Contains("tuner.kind", ex.Message);
         ex = Assert.Throws<ArgumentException>(() => new TunerOptions { Quantile = 0.7 }.Validate());
         Assert.Contains("tuner.quantile", ex.Message);
+    }
+
+    [Fact]
+    public void Saved_options_keep_the_checkpointed_json_kind_by_name_and_key_order()
+    {
+        // A checkpoint's tuner state holds these options: the same keys, order and spelling as before the YAML
+        // block was bound to this type, so checkpoints are byte-identical and old ones restore.
+        var state = Pbt(4).Save();
+        using var doc = System.Text.Json.JsonDocument.Parse(state.ToJson());
+        var options = doc.RootElement.GetProperty("options");
+        Assert.Equal(["kind", "quantile", "resample_probability", "perturb_factors", "reduction_factor", "grace_rounds", "max_rounds"],
+            options.EnumerateObject().Select(p => p.Name).ToArray());
+        Assert.Equal("pbt", options.GetProperty("kind").GetString());
+        var restored = TunerState.FromJson(state.ToJson());
+        Assert.Equal(TunerKind.Pbt, restored.Options.Kind);
+        Assert.IsType<PbtTuner>(Tuners.Restore(restored));
     }
 }

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using System.Globalization;
 using XRayHpc.Mpi;
+using XRayHpc.Training.Train;
 
 namespace XRayHpc.Cli.Commands;
 
@@ -15,22 +15,16 @@ public sealed class PredictCommand : ICliCommand
         var ckpt = new Option<string>("--checkpoint") { Description = "best | latest | member-<i>/step-<N>", DefaultValueFactory = _ => "best" };
         var split = new Option<string>("--split") { Description = "train | val | test", DefaultValueFactory = _ => "test" };
         var cache = new Option<string?>("--cache") { Description = "A preprocessed cache to score (default: the run's)" };
-        var output = new Option<string>("--out") { Description = "CSV to write: row,class,score,label", Required = true };
-        var cmd = new Command("predict", "Score every image of a cache split with a checkpoint; writes row,class,score,label CSV.");
+        var output = new Option<string>("--out") { Description = "CSV to write: member,row,class,score,label (label empty where masked)", Required = true };
+        var cmd = new Command("predict", "Score every image of a cache split with a checkpoint; writes member,row,class,score,label CSV.");
         cmd.Arguments.Add(run);
         foreach (var o in new Option[] { ckpt, split, cache, output }) cmd.Options.Add(o);
         cmd.SetAction(r => InferenceRunner.Run(r.GetValue(run)!, r.GetValue(ckpt)!, r.GetValue(cache), inf =>
         {
             var (s, _) = inf.Evaluate(r.GetValue(split)!);
             if (Communicator.world.Rank != 0) return;
-            int c = inf.ClassNames.Count;
-            using var w = new StreamWriter(r.GetValue(output)!);
-            w.WriteLine("row,class,score,label");
-            for (int i = 0; i < s.Rows.Length; i++)
-                for (int k = 0; k < c; k++)
-                    w.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{s.Rows[i]},{inf.ClassNames[k]},{s.Scores[i * c + k]:R},{(s.Mask[i * c + k] == 0 ? "" : s.Labels[i * c + k].ToString("R", CultureInfo.InvariantCulture))}"));
-            Console.WriteLine($"predict: {s.Rows.Length} images x {c} classes -> {r.GetValue(output)}");
+            PredictionsCsv.Write(r.GetValue(output)!, inf.Member, s, inf.ClassNames);
+            Console.WriteLine($"predict: {s.Rows.Length} images x {inf.ClassNames.Count} classes -> {r.GetValue(output)}");
         }));
         return cmd;
     }

@@ -11,6 +11,8 @@ namespace XRayHpc.Data.Synthesis;
 internal sealed class ChestRenderer
 {
     private readonly int _n;
+    /// <summary>The film being drawn (0..1 intensities) and its primitives; _img is its pixel array.</summary>
+    private readonly FilmCanvas _canvas;
     private readonly float[] _img;
     private readonly Anatomy _a;
     private readonly SynthRng _r;
@@ -24,7 +26,8 @@ internal sealed class ChestRenderer
     {
         _k = knobs;
         _n = size;
-        _img = new float[size * size];
+        _canvas = new FilmCanvas(size);
+        _img = _canvas.Pixels;
         _a = a;
         _r = r;
         _regions = regions;
@@ -64,17 +67,17 @@ internal sealed class ChestRenderer
 
     private void Body(bool lateral)
     {
-        Fill(0.06f);
+        _canvas.Fill(0.06f);
         double rx = lateral ? _a.BodyRx * 0.85 : _a.BodyRx;
-        Ellipse(_a.CenterX, _a.CenterY, rx, _a.BodyRy, 0.02, (x, y, v) => 0.42f + 0.05f * (float)y);
+        _canvas.Ellipse(_a.CenterX, _a.CenterY, rx, _a.BodyRy, 0.02, (x, y, v) => 0.42f + 0.05f * (float)y);
     }
 
     private void LateralView()
     {
         // One superimposed lung field and the heart in front: enough to look different from a frontal view.
-        Ellipse(_a.CenterX + 0.03, _a.LungY, _a.LungRx * 1.8, _a.LungRy, 0.03, (x, y, v) => 0.2f);
-        Ellipse(_a.CenterX - 0.08, _a.LungY + 0.12, 0.12, 0.13, 0.03, (x, y, v) => MathF.Max(v, 0.6f));
-        Ellipse(_a.CenterX + 0.22, _a.CenterY, 0.04, 0.4, 0.01, (x, y, v) => MathF.Max(v, 0.7f)); // spine
+        _canvas.Ellipse(_a.CenterX + 0.03, _a.LungY, _a.LungRx * 1.8, _a.LungRy, 0.03, (x, y, v) => 0.2f);
+        _canvas.Ellipse(_a.CenterX - 0.08, _a.LungY + 0.12, 0.12, 0.13, 0.03, (x, y, v) => MathF.Max(v, 0.6f));
+        _canvas.Ellipse(_a.CenterX + 0.22, _a.CenterY, 0.04, 0.4, 0.01, (x, y, v) => MathF.Max(v, 0.7f)); // spine
     }
 
     private void Lungs(double emphysema)
@@ -82,7 +85,7 @@ internal sealed class ChestRenderer
         double grow = 1 + 0.12 * emphysema;
         float dark = (float)(0.16 - 0.07 * emphysema);
         for (int side = 0; side < 2; side++)
-            Ellipse(_a.LungX(side), _a.LungY, _a.LungRx * grow, _a.LungRy * grow, 0.012,
+            _canvas.Ellipse(_a.LungX(side), _a.LungY, _a.LungRx * grow, _a.LungRy * grow, 0.012,
                 (x, y, v) => dark + 0.08f * (float)((y - _a.LungY) / _a.LungRy + 1) * 0.5f);
     }
 
@@ -115,7 +118,7 @@ internal sealed class ChestRenderer
                     x += Math.Cos(ang) / _n;
                     y += Math.Sin(ang) / _n;
                     if (!InLung(x, y, out _)) continue;
-                    Add(x, y, 0.08f * (1 - (float)s / steps));
+                    _canvas.Add(x, y, 0.08f * (1 - (float)s / steps));
                 }
             }
         }
@@ -138,7 +141,7 @@ internal sealed class ChestRenderer
                 if (k == broken && side == brokenSide && t > 0.55 && t < 0.6) continue; // the fracture gap
                 double x = x0 + (x1 - x0) * t;
                 double y = y0 + 0.06 * Math.Sin(t * Math.PI) + (k == broken && side == brokenSide && t >= 0.6 ? 0.01 * fracture : 0);
-                for (double d = -thick / 2; d <= thick / 2; d += 1.0 / _n) Add(x, y + d, 0.07f);
+                for (double d = -thick / 2; d <= thick / 2; d += 1.0 / _n) _canvas.Add(x, y + d, 0.07f);
             }
         }
     }
@@ -146,7 +149,7 @@ internal sealed class ChestRenderer
     private void Mediastinum(double enlarged)
     {
         double w = _a.MediastinumWidth * (1 + 0.7 * enlarged);
-        Ellipse(_a.CenterX, _a.LungY - 0.05, w / 2, _a.LungRy * 0.95, 0.01, (x, y, v) => MathF.Max(v, 0.66f));
+        _canvas.Ellipse(_a.CenterX, _a.LungY - 0.05, w / 2, _a.LungRy * 0.95, 0.01, (x, y, v) => MathF.Max(v, 0.66f));
     }
 
     private void Heart(double cardiomegaly)
@@ -154,7 +157,7 @@ internal sealed class ChestRenderer
         // Cardiothoracic ratio ~0.42-0.47 normally, 0.58-0.66 in cardiomegaly.
         double ratio = _a.HeartRatio + cardiomegaly * _r.Uniform(0.16, 0.2);
         double rx = ratio * _a.ThoraxHalfWidth;
-        Ellipse(_a.CenterX + rx * 0.3, _a.LungY + _a.LungRy * 0.5, rx, _a.LungRy * 0.36, 0.012,
+        _canvas.Ellipse(_a.CenterX + rx * 0.3, _a.LungY + _a.LungRy * 0.5, rx, _a.LungRy * 0.36, 0.012,
             (x, y, v) => MathF.Max(v, 0.64f));
         if (_regions is not null && cardiomegaly > 0)
             RecordEllipse(Finding.Cardiomegaly, _a.CenterX + rx * 0.3, _a.LungY + _a.LungRy * 0.5, rx, _a.LungRy * 0.36);
@@ -237,7 +240,7 @@ internal sealed class ChestRenderer
 
     /// <summary>A soft gaussian opacity clipped to the lung fields (where air spaces fill).</summary>
     private void LungBlob(double cx, double cy, double rad, float amp) =>
-        Region(cx, cy, rad * 2.5, (x, y, v) =>
+        _canvas.Region(cx, cy, rad * 2.5, (x, y, v) =>
         {
             if (!InLung(x, y, out _)) return v;
             double d2 = ((x - cx) * (x - cx) + (y - cy) * (y - cy)) / (rad * rad);
@@ -245,7 +248,7 @@ internal sealed class ChestRenderer
         });
 
     private void Blob(double cx, double cy, double rad, float amp, bool soft) =>
-        Region(cx, cy, rad * (soft ? 2.5 : 1.3), (x, y, v) =>
+        _canvas.Region(cx, cy, rad * (soft ? 2.5 : 1.3), (x, y, v) =>
         {
             double d = Math.Sqrt((x - cx) * (x - cx) + (y - cy) * (y - cy)) / rad;
             float w = soft ? (float)Math.Exp(-d * d) : (float)Math.Clamp((1.0 - d) * 8, 0, 1);
@@ -255,7 +258,7 @@ internal sealed class ChestRenderer
     private void Band(double cx, double cy, double rx, double ry, double angle, float amp)
     {
         double c = Math.Cos(angle), s = Math.Sin(angle);
-        Region(cx, cy, rx * 1.2, (x, y, v) =>
+        _canvas.Region(cx, cy, rx * 1.2, (x, y, v) =>
         {
             double dx = x - cx, dy = y - cy;
             double u = (dx * c + dy * s) / rx, w = (-dx * s + dy * c) / ry;
@@ -270,7 +273,7 @@ internal sealed class ChestRenderer
         double lx = _a.LungX(side), bottom = _a.LungY + _a.LungRy;
         double level = bottom - _a.LungRy * (0.25 + 0.15 * s);
         double lateralDir = side == 0 ? -1 : 1;
-        Region(lx, bottom - _a.LungRy * 0.3, _a.LungRx * 1.3 + _a.LungRy * 0.3, (x, y, v) =>
+        _canvas.Region(lx, bottom - _a.LungRy * 0.3, _a.LungRx * 1.3 + _a.LungRy * 0.3, (x, y, v) =>
         {
             if (!InLung(x, y, out var sd) || sd != side) return v;
             double lateralness = Math.Clamp((x - lx) * lateralDir / _a.LungRx, 0, 1);
@@ -287,7 +290,7 @@ internal sealed class ChestRenderer
         double lx = _a.LungX(side), top = _a.LungY - _a.LungRy;
         double dir = side == 0 ? -1 : 1;
         double depth = _a.LungRy * (0.35 + 0.15 * s);
-        Region(lx, top + depth / 2, Math.Max(_a.LungRx * 1.1, depth), (x, y, v) =>
+        _canvas.Region(lx, top + depth / 2, Math.Max(_a.LungRx * 1.1, depth), (x, y, v) =>
         {
             if (!InLung(x, y, out var sd) || sd != side || y > top + depth) return v;
             double t = (y - top) / depth;
@@ -315,7 +318,7 @@ internal sealed class ChestRenderer
     private void PleuralBand(int side, float amp, double extent)
     {
         double lx = _a.LungX(side), dir = side == 0 ? -1 : 1;
-        Region(lx, _a.LungY, _a.LungRx * 1.1 + _a.LungRy, (x, y, v) =>
+        _canvas.Region(lx, _a.LungY, _a.LungRx * 1.1 + _a.LungRy, (x, y, v) =>
         {
             if (!InLung(x, y, out var sd) || sd != side) return v;
             double dx = (x - lx) / _a.LungRx, dy = (y - _a.LungY) / _a.LungRy;
@@ -330,10 +333,10 @@ internal sealed class ChestRenderer
         // An endotracheal/NG tube down the midline and a pacemaker box in the upper chest.
         double x = _a.CenterX + 0.01;
         for (double y = 0.02; y < _a.LungY + 0.1; y += 0.5 / _n)
-            for (int d = -1; d <= 1; d++) Set(x + d / (double)_n + 0.01 * Math.Sin(y * 12), y, 0.95f * s);
+            for (int d = -1; d <= 1; d++) _canvas.Set(x + d / (double)_n + 0.01 * Math.Sin(y * 12), y, 0.95f * s);
         double bx = _a.LungX(0) - 0.02, by = _a.LungY - _a.LungRy * 0.85;
         for (double yy = by; yy < by + 0.05; yy += 0.5 / _n)
-        for (double xx = bx; xx < bx + 0.07; xx += 0.5 / _n) Set(xx, yy, 0.97f * s);
+        for (double xx = bx; xx < bx + 0.07; xx += 0.5 / _n) _canvas.Set(xx, yy, 0.97f * s);
     }
 
     /// <summary>A radiographer's lead side marker: a dense "R"-like block in an upper corner, outside the body.
@@ -347,54 +350,7 @@ internal sealed class ChestRenderer
             double u = (x - x0) / w, v = (y - y0) / h;
             // Stem, bowl and leg of the letter; the rest of the tag is mid-grey plastic.
             bool ink = u < 0.3 || (v < 0.5 && (v < 0.2 || v > 0.35 || u > 0.75)) || (v >= 0.5 && Math.Abs(u - 0.3 - (v - 0.5) * 1.2) < 0.18);
-            Set(x, y, ink ? 0.98f : 0.55f);
-        }
-    }
-
-    // ---- raster helpers (normalized coordinates) ----
-
-    private void Fill(float v) => Array.Fill(_img, v);
-
-    private void Add(double x, double y, float v)
-    {
-        int px = (int)(x * _n), py = (int)(y * _n);
-        if ((uint)px < (uint)_n && (uint)py < (uint)_n) _img[py * _n + px] += v;
-    }
-
-    private void Set(double x, double y, float v)
-    {
-        int px = (int)(x * _n), py = (int)(y * _n);
-        if ((uint)px < (uint)_n && (uint)py < (uint)_n) _img[py * _n + px] = MathF.Max(_img[py * _n + px], v);
-    }
-
-    /// <summary>Applies f to every pixel of a square region, passing pixel-centre coordinates.</summary>
-    private void Region(double cx, double cy, double half, Func<double, double, float, float> f)
-    {
-        int x0 = Math.Max(0, (int)((cx - half) * _n)), x1 = Math.Min(_n - 1, (int)((cx + half) * _n) + 1);
-        int y0 = Math.Max(0, (int)((cy - half) * _n)), y1 = Math.Min(_n - 1, (int)((cy + half) * _n) + 1);
-        for (int y = y0; y <= y1; y++)
-        for (int x = x0; x <= x1; x++)
-        {
-            int i = y * _n + x;
-            _img[i] = f((x + 0.5) / _n, (y + 0.5) / _n, _img[i]);
-        }
-    }
-
-    /// <summary>Blends f into an ellipse with a soft edge of the given width.</summary>
-    private void Ellipse(double cx, double cy, double rx, double ry, double edge, Func<double, double, float, float> f)
-    {
-        int x0 = Math.Max(0, (int)((cx - rx - edge) * _n)), x1 = Math.Min(_n - 1, (int)((cx + rx + edge) * _n) + 1);
-        int y0 = Math.Max(0, (int)((cy - ry - edge) * _n)), y1 = Math.Min(_n - 1, (int)((cy + ry + edge) * _n) + 1);
-        for (int y = y0; y <= y1; y++)
-        for (int x = x0; x <= x1; x++)
-        {
-            double nx = (x + 0.5) / _n, ny = (y + 0.5) / _n;
-            double dx = (nx - cx) / rx, dy = (ny - cy) / ry;
-            double r = Math.Sqrt(dx * dx + dy * dy);
-            double inside = Math.Clamp((1 - r) * Math.Min(rx, ry) / edge, 0, 1);
-            if (inside <= 0) continue;
-            int i = y * _n + x;
-            _img[i] += (f(nx, ny, _img[i]) - _img[i]) * (float)inside;
+            _canvas.Set(x, y, ink ? 0.98f : 0.55f);
         }
     }
 

@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Globalization;
-using System.Reflection;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
@@ -155,7 +154,7 @@ public static class ConfigLoader
             default:
             {
                 var m = new YamlMappingNode();
-                foreach (var p in value.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
+                foreach (var p in ConfigNames.Keys(value.GetType()))
                 {
                     var v = p.GetValue(value);
                     if (v == null) continue; // omitted == null for optional members (e.g. unused domain forms)

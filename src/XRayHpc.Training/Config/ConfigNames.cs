@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text;
 
 namespace XRayHpc.Training.Config;
@@ -16,6 +17,13 @@ public static class ConfigNames
         }
         return sb.ToString();
     }
+
+    /// <summary>A section's keys: its public settable properties, a base type's before the derived type's own
+    /// (the `tuner:` block lists the tuning library's settings, then the trainer's), in declaration order.</summary>
+    public static IEnumerable<PropertyInfo> Keys(Type section) =>
+        section.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).OrderBy(p => Depth(p.DeclaringType!));
+
+    static int Depth(Type t) { int d = 0; for (var b = t.BaseType; b != null; b = b.BaseType) d++; return d; }
 
     public static string EnumValue(Enum e) => e.ToString().ToLowerInvariant();
 

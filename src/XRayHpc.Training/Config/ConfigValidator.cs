@@ -1,4 +1,5 @@
 using XRayHpc.Models;
+using XRayHpc.Tuning;
 
 namespace XRayHpc.Training.Config;
 
@@ -87,8 +88,8 @@ public static class ConfigValidator
         if (c.Tuner.Kind == TunerKind.None && c.Tuner.Population != 1) yield return ("tuner.population", "must be 1 when tuner.kind is none");
         if (c.Tuner.ReadySteps < 1) yield return ("tuner.ready_steps", "must be >= 1");
         if (!MetricNames.Contains(c.Tuner.Metric)) yield return ("tuner.metric", $"'{c.Tuner.Metric}' is not one of {string.Join(" | ", MetricNames)}");
-        // The tuning library's own validation of the block (tuner.kind is an enum here, checked when the YAML is bound; none is not a tuner).
-        foreach (var problem in TunerConfig.OptionsOf(c.Tuner).Problems().Where(p => p.Key != "tuner.kind")) yield return problem;
+        // The tuning library's settings are validated there, once (tuner.kind, an enum, is checked when the YAML is bound).
+        foreach (var problem in c.Tuner.Problems()) yield return problem;
         if (c.Tuner.MaxBadSteps < 1) yield return ("tuner.max_bad_steps", "must be >= 1");
         foreach (var (name, d) in c.Tuner.SearchSpace)
         {

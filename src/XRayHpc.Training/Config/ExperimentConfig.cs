@@ -161,8 +161,6 @@ public sealed class PrecisionConfig
     public bool Scaled => Dtype == PrecisionKind.Fp16 || LossScaling;
 }
 
-public enum TunerKind { None, Pbt, Asha, Random }
-
 /// <summary>One search-space domain: exactly one of the three forms.</summary>
 public sealed class DomainConfig
 {
@@ -172,31 +170,19 @@ public sealed class DomainConfig
     public List<ChoiceValue>? Choice { get; set; }
 }
 
-public sealed class TunerConfig
+/// <summary>
+/// The `tuner:` block: the tuning library's own settings (<see cref="TunerOptions"/>: kind, quantile, perturb
+/// factors, ASHA rounds, ... with their defaults and validation) plus the keys only the trainer reads.
+/// </summary>
+public sealed record TunerConfig : TunerOptions
 {
-    public TunerKind Kind { get; set; } = TunerKind.None;
     public int Population { get; set; } = 1;
     /// <summary>Steps between evaluations (the PBT "ready" interval, the ASHA rung unit).</summary>
     public long ReadySteps { get; set; } = 50;
     public string Metric { get; set; } = "mean_auroc";
-    public double Quantile { get; set; } = 0.25;
-    public double ResampleProbability { get; set; } = 0.25;
-    public List<double> PerturbFactors { get; set; } = [0.8, 1.2];
-    /// <summary>ASHA: rounds a trial gets before its first rung.</summary>
-    public int GraceRounds { get; set; } = 1;
-    /// <summary>ASHA: rounds after which a trial is complete and its slot starts a new one.</summary>
-    public int MaxRounds { get; set; } = 9;
-    public int ReductionFactor { get; set; } = 3;
     /// <summary>Consecutive NaN/Inf steps after which a member reports itself failed at the next ready point.</summary>
     public int MaxBadSteps { get; set; } = 5;
     public Dictionary<string, DomainConfig> SearchSpace { get; set; } = new();
-
-    /// <summary>The block as the tuning library's options (validated there: <see cref="TunerOptions.Problems"/>).</summary>
-    public static TunerOptions OptionsOf(TunerConfig t) => new()
-    {
-        Kind = ConfigNames.EnumValue(t.Kind), Quantile = t.Quantile, ResampleProbability = t.ResampleProbability,
-        PerturbFactors = t.PerturbFactors.ToArray(), ReductionFactor = t.ReductionFactor, GraceRounds = t.GraceRounds, MaxRounds = t.MaxRounds,
-    };
 
     /// <summary>Tunables whose values are names (search_space `choice: [...]` of words): the optimizer
     /// (<see cref="OptimizerKind"/>) and the architecture (ModelZoo.Names).</summary>

@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Globalization;
-using System.Reflection;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -40,8 +39,7 @@ internal sealed class YamlBinder(string source, IReadOnlyDictionary<YamlNode, st
             Problem(node, path, $"expected a mapping of keys, got {Describe(node)}");
             return;
         }
-        var props = target.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.CanWrite).ToDictionary(p => ConfigNames.Snake(p.Name));
+        var props = ConfigNames.Keys(target.GetType()).ToDictionary(p => ConfigNames.Snake(p.Name));
         foreach (var (keyNode, valueNode) in map.Children)
         {
             var key = (keyNode as YamlScalarNode)?.Value ?? "";

@@ -1,5 +1,6 @@
 using XRayHpc.Cache;
 using XRayHpc.Training.Config;
+using XRayHpc.Tuning;
 
 namespace XRayHpc.Training.Train;
 

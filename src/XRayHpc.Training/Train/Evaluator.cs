@@ -13,7 +13,7 @@ public sealed record SplitScores(float[] Scores, float[] Labels, float[] Mask, l
 }
 
 /// <summary>Forward passes over val/test on the member's ranks; exact metrics need every score, so they are gathered (Allgatherv).</summary>
-public sealed class Evaluator(ExperimentConfig config, Communicator memberComm, int classes, bool multiClass, Tensor? posWeight)
+public sealed class Evaluator(ExperimentConfig config, Communicator memberComm, bool multiClass, Tensor? posWeight)
 {
     public SplitScores Run(MemberModel model, string split)
     {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using NLog;
 using XRayHpc.Checkpoint;
@@ -38,7 +37,7 @@ public sealed class FinalEvaluation(ExperimentConfig config, Communicator world,
             var report = ClassificationMetrics.Compute(test.Scores, test.Labels, test.Mask, classes, multiClass);
             if (memberComm.Rank == 0)
             {
-                WritePredictions(best, test);
+                PredictionsCsv.Write(run.Predictions, best, test, classes);
                 // The metrics below are of the best member's final model: they name the checkpoint holding it, and
                 // are left out (null) when that model never reached the disk (a failed final checkpoint).
                 bool onDisk = !config.Checkpoint.Enabled || lastSaved == total;
@@ -67,19 +66,5 @@ public sealed class FinalEvaluation(ExperimentConfig config, Communicator world,
         summaryJson = world.BcastString(summaryJson, population.RootOf(best));
         if (world.Rank == 0) progress.Summary(summaryJson);
         log.Info($"done: best member {best}");
-    }
-
-    /// <summary>predictions.csv: member,row,class,score,label for every (test row, class) whose label counts.</summary>
-    void WritePredictions(int member, SplitScores s)
-    {
-        int c = classes.Count;
-        using var w = new StreamWriter(run.Predictions);
-        w.WriteLine("member,row,class,score,label");
-        for (int i = 0; i < s.Rows.Length; i++)
-            for (int k = 0; k < c; k++)
-            {
-                if (s.Mask[i * c + k] == 0) continue;
-                w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{member},{s.Rows[i]},{classes[k]},{s.Scores[i * c + k]:R},{s.Labels[i * c + k]:R}"));
-            }
     }
 }

@@ -41,7 +41,7 @@ public sealed class Inference : IDisposable
         foreach (var t in weights.Values) t.Dispose();
         Tensor? posWeight = !_multiClass && Config.Data.PosWeight
             ? torch.tensor(XRayHpc.Loader.LabelStats.PosWeight(Config.Data.Cache, "train"), [_manifest.ClassNames.Count]) : null;
-        _evaluator = new Evaluator(Config, comm, _manifest.ClassNames.Count, _multiClass, posWeight);
+        _evaluator = new Evaluator(Config, comm, _multiClass, posWeight);
     }
 
     static (ExperimentConfig, string, int) RunCheckpoint(string runDir, string which, string? cacheOverride)

@@ -1,4 +1,5 @@
 using XRayHpc.Training.Config;
+using XRayHpc.Tuning;
 
 namespace XRayHpc.Training.Train;
 

@@ -10,6 +10,7 @@ using XRayHpc.Torch;
 using XRayHpc.Training.Config;
 using XRayHpc.Training.Metrics;
 using XRayHpc.Training.Run;
+using XRayHpc.Tuning;
 
 namespace XRayHpc.Training.Train;
 
@@ -90,7 +91,7 @@ public sealed class Trainer : IDisposable
         var classes = _manifest.ClassNames;
         Tensor? posWeight = !_multiClass && _cfg.Data.PosWeight
             ? Losses.ToDevice(torch.tensor(LabelStats.PosWeight(_cfg.Data.Cache, "train"), [classes.Count]), _me.Device) : null;
-        var evaluator = new Evaluator(_cfg, _comm, classes.Count, _multiClass, posWeight);
+        var evaluator = new Evaluator(_cfg, _comm, _multiClass, posWeight);
         var replay = _opt.ReplayLineage != null ? ReplaySchedule.Load(_opt.ReplayLineage, _opt.ReplayMember) : null;
         var metricsFile = new JsonLinesFile(_run.Metrics);
         var lineageFile = new JsonLinesFile(_run.Lineage);

@@ -25,7 +25,7 @@ public sealed class TunerRound(ExperimentConfig config, Communicator world, Comm
     public (List<Dictionary<string, double>> Hp, List<Dictionary<string, string>> Names) Start(ReplaySchedule? replay)
     {
         if (_master && config.Tuner.Kind != TunerKind.None)
-            _tuner = Tuners.Create(TunerConfig.OptionsOf(config.Tuner), TunerConfig.SpaceOf(config.Tuner), population.Members, Seeds.For(config.Run.Seed, "tuner"));
+            _tuner = Tuners.Create(config.Tuner, TunerConfig.SpaceOf(config.Tuner), population.Members, Seeds.For(config.Run.Seed, "tuner"));
         var members = Enumerable.Range(0, population.Members);
         var initial = world.BcastString(_master ? JsonSerializer.Serialize(new InitialSets(
             members.Select(m => replay != null

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace XRayHpc.Training.Tests;
+namespace XRayHpc.TestSupport;
 
 /// <summary>
 /// Small tmpfs mounts: a real "No space left on device" for the checkpoint tests. Needs root (or

@@ -1,4 +1,4 @@
-namespace XRayHpc.Training.Tests;
+namespace XRayHpc.TestSupport;
 
 /// <summary>
 /// A fact that needs a real small disk (a tmpfs mount): skipped, with the reason in the test output and

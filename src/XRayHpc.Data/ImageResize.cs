@@ -1,4 +1,4 @@
-namespace XRayHpc.Cache;
+namespace XRayHpc.Data;
 
 /// <summary>
 /// Antialiased downscale of an 8-bit gray image to exactly Width×Height (stretch, no letterbox).

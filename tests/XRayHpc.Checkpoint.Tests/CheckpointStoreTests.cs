@@ -1,6 +1,6 @@
 using XRayHpc.Checkpoint;
 
-namespace XRayHpc.Training.Tests;
+namespace XRayHpc.Checkpoint.Tests;
 
 public sealed class CheckpointStoreTests : IDisposable
 {
@@ -77,7 +77,7 @@ public sealed class CheckpointStoreTests : IDisposable
         WriteSet(s, 20, 1, [double.NaN]);
         WriteSet(s, 30, 1, [0.7]);
         WriteSet(s, 40, 1, [double.PositiveInfinity]);
-        var steps = Directory.GetDirectories(s.MemberDir(0), "step-*").Select(Path.GetFileName).Order().ToArray();
+        var steps = Directory.GetDirectories(s.MemberDir(0), "step-*").Select(d => new DirectoryInfo(d).Name).Order().ToArray();
         Assert.Equal(["step-00000010", "step-00000030", "step-00000040"], steps);
         Assert.Equal((0, 10L, 0.9), s.ReadBest());
         // The pointer on disk, read as text (not through ReadBest): the kept best set, never NaN's or +Inf's.
