@@ -4,7 +4,8 @@ namespace XRayHpc.Mpi;
 /// that has not completed within <see cref="Timeout"/> aborts the whole job with a message naming the
 /// operation, the <see cref="Step"/> and the ranks that had not arrived, instead of hanging until the
 /// allocation's time limit (a stopped rank, a hung file system). Off by default; the training sets it from
-/// `run.collective_timeout`. Applies to every communicator, including ones split before it was set.</summary>
+/// `run.collective_timeout`, and evaluate/predict/select from `--collective-timeout` (or the run's
+/// setting). Applies to every communicator, including ones split before it was set.</summary>
 public static class CollectiveWatch
 {
     // XM_ERR_TIMEOUT and XM_ERR_MISMATCH in collective_watch.h.
@@ -25,6 +26,10 @@ public static class CollectiveWatch
             _timeout = seconds > 0 ? value : System.Threading.Timeout.InfiniteTimeSpan;
         }
     }
+
+    /// <summary>The timeout in seconds as the configuration and the command line give it: 0 turns the watch off.</summary>
+    public static void SetSeconds(double seconds) =>
+        Timeout = seconds > 0 ? TimeSpan.FromSeconds(seconds) : System.Threading.Timeout.InfiniteTimeSpan;
 
     /// <summary>The step this rank is in, named in a timeout's message (negative: outside the steps). Cheap:
     /// one atomic store in the shim.</summary>

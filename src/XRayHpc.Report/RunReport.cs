@@ -43,7 +43,7 @@ public static class RunReport
 
         if (members.Count > 1 || run.Lineage.Count > 0)
         {
-            doc.Add(new Document.Heading("PBT lineage"));
+            doc.Add(new Document.Heading("Population lineage (PBT exploits, ASHA and random-search restarts)"));
             doc.Add(new Document.Chart("charts/lineage.svg", "Lanes are members; arrows point from the copied member to the one that copied it; × = restart",
                 new LineageChart { Members = members, Evaluations = run.Metrics, Events = run.Lineage }.Render()));
             var changes = run.Lineage.Where(e => e.Kind != "initial").OrderBy(e => e.Step).ThenBy(e => e.Target).ToList();

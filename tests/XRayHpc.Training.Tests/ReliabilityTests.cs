@@ -368,4 +368,28 @@ public sealed class ReliabilityTests(SynthCaches data)
         Assert.Matches(new System.Text.RegularExpressions.Regex(@"rank 0 of 2 aborting the MPI job \(code 1\): collective timeout: MPI_\w+( \(wait\))? \(step \d+, collective #\d+ of rank 0\) did not complete within 15 s " +
             $@"(on a communicator of 2 ranks; NOT ARRIVED \([^)]*\): rank 1 \(pid {m.Groups[1].Value} on|although all 2 ranks of its communicator had arrived)"), b.Stderr);
     }
+
+    [Fact]
+    public void StoppedRankDuringEvaluate_WithCollectiveTimeout_EndsTheJobNamingTheRank_BadTimeoutIsAConfigError()
+    {
+        // evaluate/predict gather scores over MPI like training: a rank stopped after loading the model (the hook
+        // SIGSTOPs it there) must not leave rank 0 waiting forever. 15 s as in the training case above.
+        var run = NewRunDir("stall-eval");
+        int rc = TrainRunTests.Train(1, TrainRunTests.Config(run, data.Cache32, maxSteps: 6, population: 1), RunLimit, out var t);
+        Assert.True(rc == 0, t.Describe());
+        using (var ev = CliProcess.Start(2, ["evaluate", run, "--split", "val", "--collective-timeout", "15"],
+                   new Dictionary<string, string> { ["XRAYHPC_FAULT_STOP_INFERENCE"] = "1" }))
+        {
+            Assert.True(ev.Wait(RunLimit) == 1, ev.Describe());
+            Assert.True(System.Text.RegularExpressions.Regex.IsMatch(ev.Stderr, @"rank 0 of 2 aborting the MPI job \(code 1\): collective timeout: MPI_\w+( \(wait\))? " +
+                @"\(outside the training steps, collective #\d+ of rank 0\) did not complete within 15 s on a communicator of 2 ranks; NOT ARRIVED \([^)]*\): rank 1 \(pid \d+ on"), ev.Describe());
+        }
+        foreach (var cmd in new[] { "evaluate", "select" })
+        {
+            string[] args = cmd == "evaluate" ? [cmd, run, "--collective-timeout", "-1"] : [cmd, run, "--out", run + "-pkg", "--collective-timeout", "-1"];
+            using var bad = CliProcess.Start(0, args);
+            Assert.True(bad.Wait(RunLimit) == 2, bad.Describe());
+            Assert.Contains("--collective-timeout -1: must be a number of seconds >= 0 (0 = off)", bad.Stderr);
+        }
+    }
 }

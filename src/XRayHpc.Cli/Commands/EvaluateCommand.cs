@@ -19,10 +19,11 @@ public sealed class EvaluateCommand : ICliCommand
         var ckpt = new Option<string>("--checkpoint") { Description = "best | latest | member-<i>/step-<N>", DefaultValueFactory = _ => "best" };
         var split = new Option<string>("--split") { Description = "train | val | test", DefaultValueFactory = _ => "test" };
         var cache = new Option<string?>("--cache") { Description = "Another preprocessed cache with the same classes (default: the run's)" };
+        var timeout = CollectiveTimeoutOption.Create();
         var cmd = new Command("evaluate", "Evaluate a checkpoint of a run on a split: per-class AUROC, accuracy, precision, recall, specificity, F1.");
         cmd.Arguments.Add(run);
-        foreach (var o in new Option[] { ckpt, split, cache }) cmd.Options.Add(o);
-        cmd.SetAction(r => InferenceRunner.Run(r.GetValue(run)!, r.GetValue(ckpt)!, r.GetValue(cache), inf =>
+        foreach (var o in new Option[] { ckpt, split, cache, timeout }) cmd.Options.Add(o);
+        cmd.SetAction(r => InferenceRunner.Run(r.GetValue(run)!, r.GetValue(ckpt)!, r.GetValue(cache), r.GetValue(timeout), inf =>
         {
             var s = r.GetValue(split)!;
             var (_, report) = inf.Evaluate(s);
@@ -48,8 +49,9 @@ public sealed class EvaluateCommand : ICliCommand
 /// <summary>Shared by evaluate/predict: config errors -> exit 2, missing checkpoints -> exit 1, under MPI when launched so.</summary>
 static class InferenceRunner
 {
-    public static int Run(string runDir, string checkpoint, string? cache, Action<Inference> body)
+    public static int Run(string runDir, string checkpoint, string? cache, double? collectiveTimeout, Action<Inference> body)
     {
+        if (CollectiveTimeoutOption.Problem(collectiveTimeout) is { } problem) { Console.Error.WriteLine(problem); return ExitCodes.BadInput; }
         bool package = ModelPackage.IsPackage(runDir);
         if (!package && !File.Exists(Path.Combine(runDir, "config.resolved.yaml")))
         {
@@ -61,9 +63,13 @@ static class InferenceRunner
         {
             try
             {
+                // Watched from the start (a rank may stall while loading), then at the run's own setting.
+                CollectiveTimeoutOption.Apply(collectiveTimeout, CollectiveTimeoutOption.Default);
                 // A package carries its own config and weights; --checkpoint applies to runs only.
                 using var inf = package ? new Inference(ModelPackage.Load(runDir), cache, Communicator.world)
                                         : new Inference(runDir, checkpoint, cache, Communicator.world);
+                CollectiveTimeoutOption.Apply(collectiveTimeout, inf.Config.Run.CollectiveTimeout);
+                FaultInjection.StopBeforeInference(Communicator.world.Rank);
                 body(inf);
                 return ExitCodes.Ok;
             }

@@ -16,10 +16,11 @@ public sealed class PredictCommand : ICliCommand
         var split = new Option<string>("--split") { Description = "train | val | test", DefaultValueFactory = _ => "test" };
         var cache = new Option<string?>("--cache") { Description = "A preprocessed cache to score (default: the run's)" };
         var output = new Option<string>("--out") { Description = "CSV to write: member,row,class,score,label (label empty where masked)", Required = true };
+        var timeout = CollectiveTimeoutOption.Create();
         var cmd = new Command("predict", "Score every image of a cache split with a checkpoint; writes member,row,class,score,label CSV.");
         cmd.Arguments.Add(run);
-        foreach (var o in new Option[] { ckpt, split, cache, output }) cmd.Options.Add(o);
-        cmd.SetAction(r => InferenceRunner.Run(r.GetValue(run)!, r.GetValue(ckpt)!, r.GetValue(cache), inf =>
+        foreach (var o in new Option[] { ckpt, split, cache, output, timeout }) cmd.Options.Add(o);
+        cmd.SetAction(r => InferenceRunner.Run(r.GetValue(run)!, r.GetValue(ckpt)!, r.GetValue(cache), r.GetValue(timeout), inf =>
         {
             var (s, _) = inf.Evaluate(r.GetValue(split)!);
             if (Communicator.world.Rank != 0) return;

@@ -12,7 +12,7 @@ public sealed class ReportCommand : ICliCommand
     {
         var run = new Argument<string>("run") { Description = "Run directory (metrics.jsonl, lineage.jsonl, predictions.csv, summary.json)" };
         var output = new Option<string?>("--out") { Description = "Output folder (default: <run>/report)" };
-        var cmd = new Command("report", "Write a Markdown + HTML report with SVG charts (loss, AUROC, ROC, PBT lineage, throughput) for a run.");
+        var cmd = new Command("report", "Write a Markdown + HTML report with SVG charts (loss, AUROC, ROC, population lineage, throughput) for a run.");
         cmd.Arguments.Add(run);
         cmd.Options.Add(output);
         cmd.SetAction(r =>

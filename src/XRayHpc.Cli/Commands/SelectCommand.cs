@@ -20,20 +20,24 @@ public sealed class SelectCommand : ICliCommand
         var metric = new Option<string>("--metric") { Description = string.Join(" | ", Selector.Metrics), DefaultValueFactory = _ => "mean_auroc" };
         var split = new Option<string>("--split") { Description = "split the metric is computed on (val; test only to look, never to choose)", DefaultValueFactory = _ => "val" };
         var output = new Option<string>("--out") { Description = "Package directory to write (with selection.md / selection.json)", Required = true };
+        var timeout = CollectiveTimeoutOption.Create();
         var cmd = new Command("select", "Rank every member of every run on a validation metric and write the winner as a model package.");
         cmd.Arguments.Add(runs);
-        foreach (var o in new Option[] { metric, split, output }) cmd.Options.Add(o);
-        cmd.SetAction(r => Run(r.GetValue(runs)!, r.GetValue(metric)!, r.GetValue(split)!, r.GetValue(output)!));
+        foreach (var o in new Option[] { metric, split, output, timeout }) cmd.Options.Add(o);
+        cmd.SetAction(r => Run(r.GetValue(runs)!, r.GetValue(metric)!, r.GetValue(split)!, r.GetValue(output)!, r.GetValue(timeout)));
         return cmd;
     }
 
-    static int Run(string[] runs, string metric, string split, string output)
+    static int Run(string[] runs, string metric, string split, string output, double? collectiveTimeout)
     {
+        if (CollectiveTimeoutOption.Problem(collectiveTimeout) is { } problem) { Console.Error.WriteLine(problem); return ExitCodes.BadInput; }
         using var mpi = new MpiEnvironment();
         return MpiEnvironment.RunGuarded(() =>
         {
             try
             {
+                // Several runs, possibly with different settings: the option or the default, for all of them.
+                CollectiveTimeoutOption.Apply(collectiveTimeout, CollectiveTimeoutOption.Default);
                 var comm = Communicator.world;
                 bool root = comm.Rank == 0;
                 var rows = Selector.Rank(runs, metric, split, comm, root ? Console.WriteLine : null);

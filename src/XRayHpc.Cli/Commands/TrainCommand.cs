@@ -59,7 +59,7 @@ public sealed class TrainCommand : ICliCommand
         using var mpi = new MpiEnvironment();
         return MpiEnvironment.RunGuarded(() =>
         {
-            CollectiveWatch.Timeout = cfg.Run.CollectiveTimeout > 0 ? TimeSpan.FromSeconds(cfg.Run.CollectiveTimeout) : Timeout.InfiniteTimeSpan;
+            CollectiveWatch.SetSeconds(cfg.Run.CollectiveTimeout);
             Trainer trainer;
             try { trainer = new Trainer(cfg, new TrainOptions
                 {

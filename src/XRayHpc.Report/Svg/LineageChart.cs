@@ -1,7 +1,7 @@
 namespace XRayHpc.Report.Svg;
 
 /// <summary>
-/// PBT lineage: one horizontal lane per member over training steps, a dot per evaluation, an arrow from
+/// Population lineage (PBT, ASHA, random search): one horizontal lane per member over training steps, a dot per evaluation, an arrow from
 /// the source lane to the target lane where a member copied another (exploit), a cross where a member
 /// restarted from fresh weights and a square where it stopped. Hovering shows the hyperparameter change.
 /// </summary>
@@ -10,7 +10,7 @@ public sealed class LineageChart
     public required IReadOnlyList<int> Members { get; init; }
     public required IReadOnlyList<MetricPoint> Evaluations { get; init; }
     public required IReadOnlyList<LineageEvent> Events { get; init; }
-    public string Title { get; init; } = "PBT lineage";
+    public string Title { get; init; } = "Population lineage";
     public double Width { get; init; } = 640;
 
     const double Left = 80, Right = 30, Top = 40, Bottom = 46, Lane = 36;

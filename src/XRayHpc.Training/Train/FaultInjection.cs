@@ -13,6 +13,8 @@ namespace XRayHpc.Training.Train;
 /// XRAYHPC_FAULT_SIGNAL_EXPLOIT="worldRank:signal": that rank sends itself the signal in the middle of the first PBT
 /// exploit it takes part in (after the weights were copied, before the exploit is recorded), so a pre-emption
 /// signal lands exactly there.
+/// XRAYHPC_FAULT_STOP_INFERENCE="worldRank": in evaluate/predict, that rank stops itself (SIGSTOP, as a hung file
+/// system leaves a process) after loading the model, before the scores are gathered.
 /// </summary>
 public static partial class FaultInjection
 {
@@ -20,6 +22,7 @@ public static partial class FaultInjection
     static readonly (int Member, long From, long To)? InfGrad = Parse(Environment.GetEnvironmentVariable("XRAYHPC_FAULT_INF_GRAD"));
     static readonly (long Step, int Attempts)? Checkpoint = ParseCheckpoint(Environment.GetEnvironmentVariable("XRAYHPC_FAULT_CHECKPOINT"));
     static readonly (long Rank, int Signal)? ExploitSignal = ParseCheckpoint(Environment.GetEnvironmentVariable("XRAYHPC_FAULT_SIGNAL_EXPLOIT"));
+    static readonly int? StopRank = int.TryParse(Environment.GetEnvironmentVariable("XRAYHPC_FAULT_STOP_INFERENCE"), out var r) ? r : null;
     static int _exploitSignalled;
 
     [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill")]
@@ -59,5 +62,12 @@ public static partial class FaultInjection
     {
         if (ExploitSignal is { } f && f.Rank == worldRank && Interlocked.Exchange(ref _exploitSignalled, 1) == 0)
             Kill(Environment.ProcessId, f.Signal);
+    }
+
+    /// <summary>Stops this process (SIGSTOP) when the hook names this world rank: the collective watch must end the job.</summary>
+    public static void StopBeforeInference(int worldRank)
+    {
+        const int SIGSTOP = 19;
+        if (StopRank == worldRank) Kill(Environment.ProcessId, SIGSTOP);
     }
 }
