@@ -205,20 +205,32 @@ public sealed class BenchCommand : ICliCommand
 
                 var stepTimes = new List<double>();
                 var commTimes = new List<double>();
+                // This rank's time per phase, cut where the trainer cuts its phase_s (`bench train` compares them):
+                // forward + loss, zero_grad + backward, gradient synchronisation, optimizer step + freeing the step's tensors.
+                var phases = new[] { "forward", "backward", "allreduce", "optimizer" }.ToDictionary(p => p, _ => new List<double>());
                 for (int i = 0; i < s.Warmup + s.Steps; i++)
                 {
                     comm.Barrier(); // every rank starts the step together, so the slowest rank sets the step time
-                    double t0 = MpiEnvironment.Wtime();
+                    double t0 = MpiEnvironment.Wtime(), tf, tb, ta;
                     using (var scope = torch.NewDisposeScope())
                     {
-                        opt.zero_grad();
                         var logits = Losses.Logits(net, x, s.Precision == "bf16" ? ScalarType.BFloat16 : null);
                         var loss = Losses.MaskedBce(logits, y, mask, null, labels.Length);
+                        tf = MpiEnvironment.Wtime();
+                        opt.zero_grad();
                         loss.backward();
+                        tb = MpiEnvironment.Wtime();
                         dp.SynchronizeGradients(batch);
+                        ta = MpiEnvironment.Wtime();
                         opt.step();
                     }
-                    var t = new[] { MpiEnvironment.Wtime() - t0, dp.LastSynchronizeSeconds };
+                    double end = MpiEnvironment.Wtime();
+                    if (i >= s.Warmup)
+                    {
+                        phases["forward"].Add(tf - t0); phases["backward"].Add(tb - tf);
+                        phases["allreduce"].Add(ta - tb); phases["optimizer"].Add(end - ta);
+                    }
+                    var t = new[] { end - t0, dp.LastSynchronizeSeconds };
                     var slowest = new[] { t[0] };
                     comm.Allreduce(slowest.AsSpan(), Op.Max);
                     var commSum = new[] { t[1] };
@@ -233,6 +245,7 @@ public sealed class BenchCommand : ICliCommand
                         ["ranks"] = comm.Size, ["threads"] = threads, ["batch_per_rank"] = batch, ["model"] = s.Model, ["size"] = s.Size,
                         ["precision"] = s.Precision, ["channels_last"] = s.ChannelsLast, ["step_s"] = stepTimes, ["allreduce_s"] = commTimes,
                         ["step_s_median"] = Median(stepTimes), ["allreduce_s_median"] = Median(commTimes),
+                        ["phase_s_median"] = phases.ToDictionary(p => p.Key, p => Median(p.Value)), // rank 0's
                     };
                     var tmp = output + ".tmp";
                     File.WriteAllText(tmp, JsonSerializer.Serialize(result));

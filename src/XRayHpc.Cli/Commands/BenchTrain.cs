@@ -14,7 +14,8 @@ namespace XRayHpc.Cli.Commands;
 /// batch); the trainer is `xrayhpc train` on a synthetic 14-label cache (the `reproduce paper-runtime`
 /// configuration 4 experiment). Trainer step throughput comes from its metrics records after the first
 /// (steady state: the first interval includes oneDNN's first-call primitive creation, which the bare step's
-/// warm-up excludes); end-to-end adds validation and start-up. The breakdown is the trainer's phase_s.
+/// warm-up excludes); end-to-end adds validation and start-up. The breakdown is the trainer's phase_s, and
+/// beside it the bare step's own time per phase (rank 0, cut at the same places), so a gap shows where it is.
 /// </summary>
 internal static class BenchTrain
 {
@@ -23,7 +24,13 @@ internal static class BenchTrain
         public string Name => $"{Ranks}x{Threads}";
     }
 
-    sealed record Sample(Layout Layout, int Repeat, double Bare, double TrainerStep, double TrainerEndToEnd, Dictionary<string, double> Phases);
+    /// <summary><paramref name="Phases"/>: the trainer's seconds per phase over the steady records; <paramref name="StepsTimed"/>
+    /// rank steps in them; <paramref name="BarePhases"/>: the bare step's median seconds per phase.</summary>
+    sealed record Sample(Layout Layout, int Repeat, double Bare, double TrainerStep, double TrainerEndToEnd, Dictionary<string, double> Phases,
+        long StepsTimed, Dictionary<string, double> BarePhases);
+
+    /// <summary>The phases both the bare step and the trainer time (the trainer's data, input and sync are extra).</summary>
+    static readonly string[] StepPhases = ["forward", "backward", "allreduce", "optimizer"];
 
     static Option<T> Opt<T>(string name, string description, T value) => BenchCommand.Opt(name, description, value);
 
@@ -88,13 +95,13 @@ internal static class BenchTrain
             foreach (var l in layouts)
             {
                 Console.Error.WriteLine($"bench train [{clock.Elapsed.TotalSeconds:F0} s]: repeat {rep + 1}/{repeats}, {l.Name}: bare step");
-                double? bare = BareStep(self, l, model, size, batch / l.Ranks, steps, Path.Combine(outDir, $"bare-{l.Name}.json"));
+                var bare = BareStep(self, l, model, size, batch / l.Ranks, steps, Path.Combine(outDir, $"bare-{l.Name}.json"));
                 if (bare == null) return ExitCodes.Failure;
                 Console.Error.WriteLine($"bench train [{clock.Elapsed.TotalSeconds:F0} s]: repeat {rep + 1}/{repeats}, {l.Name}: trainer, {epochs} epochs x {stepsPerEpoch} steps");
                 var trainer = Trainer(self, l, model, size, batch / l.Ranks, epochs, stepsPerEpoch, cache, outDir);
                 if (trainer == null) return ExitCodes.Failure;
-                samples.Add(new Sample(l, rep, bare.Value, trainer.Value.Step, trainer.Value.EndToEnd, trainer.Value.Phases));
-                Console.Error.WriteLine($"bench train: {l.Name}: bare {bare:F2} img/s, trainer {trainer.Value.Step:F2} img/s (x{trainer.Value.Step / bare:F3})");
+                samples.Add(new Sample(l, rep, bare.Value.ImagesPerS, trainer.Value.Step, trainer.Value.EndToEnd, trainer.Value.Phases, trainer.Value.StepsTimed, bare.Value.Phases));
+                Console.Error.WriteLine($"bench train: {l.Name}: bare {bare.Value.ImagesPerS:F2} img/s, trainer {trainer.Value.Step:F2} img/s (x{trainer.Value.Step / bare.Value.ImagesPerS:F3})");
             }
         var md = Markdown(layouts, samples, model, size, batch, epochs, stepsPerEpoch, repeats);
         File.WriteAllText(Path.Combine(outDir, "bench-train.md"), md);
@@ -102,7 +109,7 @@ internal static class BenchTrain
         return ExitCodes.Ok;
     }
 
-    static double? BareStep(string[] self, Layout l, string model, int size, int batchPerRank, int steps, string json)
+    static (double ImagesPerS, Dictionary<string, double> Phases)? BareStep(string[] self, Layout l, string model, int size, int batchPerRank, int steps, string json)
     {
         File.Delete(json);
         var args = MpiLauncher.Default(l.Ranks, l.Threads);
@@ -111,10 +118,11 @@ internal static class BenchTrain
             "--threads", I(l.Threads), "--precision", "bf16", "--channels-last", "true", "--out", json]);
         if (BenchCommand.Launch(args, l.Threads) != 0 || !File.Exists(json)) { Console.Error.WriteLine($"bench train: `{string.Join(' ', args)}` failed"); return null; }
         using var doc = JsonDocument.Parse(File.ReadAllText(json));
-        return batchPerRank * l.Ranks / doc.RootElement.GetProperty("step_s_median").GetDouble();
+        var phases = doc.RootElement.GetProperty("phase_s_median").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble());
+        return (batchPerRank * l.Ranks / doc.RootElement.GetProperty("step_s_median").GetDouble(), phases);
     }
 
-    static (double Step, double EndToEnd, Dictionary<string, double> Phases)? Trainer(string[] self, Layout l, string model, int size, int batchPerRank,
+    static (double Step, double EndToEnd, Dictionary<string, double> Phases, long StepsTimed)? Trainer(string[] self, Layout l, string model, int size, int batchPerRank,
         int epochs, long stepsPerEpoch, string cache, string outDir)
     {
         string runDir = Path.Combine(outDir, $"run-{l.Name}"), yaml = Path.Combine(outDir, $"train-{l.Name}.yaml");
@@ -135,7 +143,7 @@ internal static class BenchTrain
         double imagesSteady = steady.Count * stepsPerEpoch * (double)batchPerRank * l.Ranks; // 1 validation per epoch
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, "summary.json")));
         double wall = summary.RootElement.GetProperty("phase_s").EnumerateObject().Sum(p => p.Value.GetDouble());
-        return (imagesSteady / stepSeconds, epochs * stepsPerEpoch * (double)batchPerRank * l.Ranks / wall, phases);
+        return (imagesSteady / stepSeconds, epochs * stepsPerEpoch * (double)batchPerRank * l.Ranks / wall, phases, steady.Count * stepsPerEpoch);
     }
 
     static double Median(IEnumerable<double> v)
@@ -163,6 +171,21 @@ internal static class BenchTrain
             var ph = names.ToDictionary(n => n, n => Median(s.Select(x => x.Phases.GetValueOrDefault(n) / x.Phases.Values.Sum())));
             sb.AppendLine($"| {l.Name} | {F(bare, 2)} | {F(step, 2)} | {F(step / bare, 3)} | {F(e2e, 2)} | {F(e2e / bare, 3)} | " +
                           string.Join(" | ", names.Select(n => F(100 * ph[n], 1))) + " |");
+        }
+        sb.AppendLine();
+        sb.AppendLine("Milliseconds per rank step (medians over repeats; bare: rank 0's median step, trainer: rank 0's mean over the steady records). " +
+                      "Both cut the step at the same places: forward = forward + loss, backward = zero_grad + backward, allreduce = gradient " +
+                      "synchronisation (pack, MPI, unpack), optimizer = optimizer step + freeing the step's tensors.");
+        sb.AppendLine();
+        sb.AppendLine("| layout | " + string.Join(" | ", StepPhases.Select(n => $"{n} bare / trainer ms")) + " | trainer data + input + sync ms |");
+        sb.AppendLine("|---|" + string.Concat(StepPhases.Select(_ => "---:|")) + "---:|");
+        foreach (var l in layouts)
+        {
+            var s = samples.Where(x => x.Layout == l).ToList();
+            double PerStepMs(Sample x, string n) => 1000 * x.Phases.GetValueOrDefault(n) / x.StepsTimed;
+            sb.AppendLine($"| {l.Name} | " + string.Join(" | ", StepPhases.Select(n =>
+                    $"{F(Median(s.Select(x => 1000 * x.BarePhases.GetValueOrDefault(n, double.NaN))), 0)} / {F(Median(s.Select(x => PerStepMs(x, n))), 0)}")) +
+                $" | {F(Median(s.Select(x => PerStepMs(x, "data") + PerStepMs(x, "input") + PerStepMs(x, "sync"))), 0)} |");
         }
         return sb.ToString();
     }
