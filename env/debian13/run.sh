@@ -3,7 +3,10 @@
 # (libtorch 2.6, PyTorch 2.6 oracle, OpenMPI 5, MPICH 4, Slurm 24.11) inside the root made by root.sh.
 #
 #   env/debian13/run.sh TARGET...        e.g. env/debian13/run.sh test
+#   FILTER='FullyQualifiedName~FailureTests' TEST_PROJECTS=Mpi env/debian13/run.sh test   # a subset
 #
+# The root is entered with an empty environment (enter.sh); only the test-selection variables below are
+# passed in: FILTER, TEST_PROJECTS (tests/run.sh's project list), TEST_HANG_TIMEOUT, TEST_PROJECT_TIMEOUT.
 # The worktree is copied (rsync, without build outputs) to /root/xrayhpc inside the root, so the Debian 13
 # build never overwrites the host's build/ and bin/obj folders, and is incremental between calls.
 # Local Slurm inside uses its own ports and folder: the network namespace is shared with the host,
@@ -13,10 +16,14 @@ here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 dir="${XRAYHPC_DEBIAN13_ROOT:-$repo/build/debian13}"
 [ $# -gt 0 ] || set -- test
+pass=()
+for v in FILTER TEST_PROJECTS TEST_HANG_TIMEOUT TEST_PROJECT_TIMEOUT; do
+  [ -n "${!v:-}" ] && pass+=("$v=${!v}")
+done
 start=$(date +%s)
 "$here/root.sh" "$dir"
-echo "== Debian 13 root ready ($(( $(date +%s) - start )) s); running make $* inside" >&2
-"$here/enter.sh" "$dir" --src "$repo" -- bash -euo pipefail -c '
+echo "== Debian 13 root ready ($(( $(date +%s) - start )) s); running make $* inside${pass[*]:+ (${pass[*]})}" >&2
+"$here/enter.sh" "$dir" --src "$repo" -- /usr/bin/env "${pass[@]}" bash -euo pipefail -c '
   rsync -a --delete --exclude=/build/ --exclude=bin/ --exclude=obj/ --exclude=.git \
     --exclude=/tests/interop/node_modules/ /mnt/xrayhpc-src/ /root/xrayhpc/
   cd /root/xrayhpc
