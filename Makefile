@@ -11,11 +11,6 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_CLI_USE_MSBUILD_SERV
 # `mpirun -np 4` on 2 cores fails on 5.0.7 with only the OMPI_ variable). Each version ignores the other's.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 export PRTE_MCA_rmaps_default_mapping_policy=:oversubscribe
-# make's targets run every rank on this one host: TCP between ranks (the Slurm tests' virtual nodes) over the
-# loopback only. OpenMPI 5.0.7 otherwise prints "Unable to find reachable pairing between local and remote
-# interfaces" for eth0 on the test machine (measured in the Debian 13 root); OpenMPI 4.1 is indifferent. Job
-# scripts for real clusters (jobs/) do not set it.
-export OMPI_MCA_btl_tcp_if_include=lo
 export XRAYHPC_ROOT := $(ROOT)
 
 .PHONY: all setup native native-torch native-mpi build test demo doctor bench bench-engine bench-allreduce \
