@@ -29,8 +29,8 @@ echo "== Debian 13 root ready ($(( $(date +%s) - start )) s); running make $* in
     --exclude=/tests/interop/node_modules/ /mnt/xrayhpc-src/ /root/xrayhpc/
   cd /root/xrayhpc
   export XRAYHPC_SLURMCTLD_PORT=26817 XRAYHPC_SLURMD_PORT=26818 XRAYHPC_SLURM_DIR=/tmp/xrayhpc-slurm
-  # Not set: OMPI_MCA_btl_tcp_if_include=lo. It silences OpenMPI 5.0.7's "Unable to find reachable pairing
-  # between local and remote interfaces" warning (eth0 here; the ranks run regardless), but then the 2-node
+  # Not set: OMPI_MCA_btl_tcp_if_include=lo. It silences the OpenMPI 5.0.7 warning "Unable to find reachable pairing
+  # between local and remote interfaces" (eth0 here; the ranks run regardless), but then the 2-node
   # srun --mpi=pmix job of the Slurm tests hung in start-up (its virtual nodes are "remote" to OpenMPI).
   # oneDNN 3.6 (libtorch/PyTorch 2.6) computes channels_last convolutions wrongly with its AVX-512 kernels on
   # the test machine (an AMD EPYC VM whose sysfs shows no CPU cache topology): PyTorch 2.6 itself gives resnet18
