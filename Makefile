@@ -41,8 +41,9 @@ build: native
 	@dotnet build XRayHpc.sln $(DOTNET_FLAGS)
 	@ln -sf ../src/XRayHpc.Cli/bin/$(CONFIG)/net10.0/xrayhpc build/xrayhpc
 
+# TEST_PROJECTS="Torch Mpi" runs only those projects (tests/run.sh's names); FILTER=... passes --filter.
 test: build
-	@tests/run.sh
+	@tests/run.sh $(TEST_PROJECTS)
 
 demo: build
 	@jobs/demo.sh

@@ -22,6 +22,8 @@ internal static unsafe class Native
     [DllImport(Lib)] internal static extern long xt_live_tensors_this_thread();
     [DllImport(Lib)] internal static extern void xt_free(IntPtr h);
     [DllImport(Lib)] internal static extern int xt_set_num_threads(int n);
+    [DllImport(Lib)] internal static extern int xt_set_mkldnn_enabled(int on);
+    [DllImport(Lib)] internal static extern int xt_mkldnn_enabled();
     [DllImport(Lib)] internal static extern int xt_get_num_threads();
     [DllImport(Lib)] internal static extern int xt_manual_seed(long seed);
     [DllImport(Lib)] internal static extern long xt_get_rng_state(byte* dst, long cap);

@@ -25,7 +25,7 @@ public static class RuntimeInfo
     public static string ParallelInfo => Text(xt_parallel_info());
 
     /// <summary>oneDNN kernels compiled in and not switched off.</summary>
-    public static bool MkldnnEnabled => xt_mkldnn_enabled() != 0;
+    public static bool MkldnnEnabled => torch.backends.mkldnn.enabled;
 
     public static bool HasOpenMP => xt_has_openmp() != 0;
 
@@ -35,7 +35,6 @@ public static class RuntimeInfo
 
     [DllImport(Native.Lib)] static extern IntPtr xt_build_config();
     [DllImport(Native.Lib)] static extern IntPtr xt_parallel_info();
-    [DllImport(Native.Lib)] static extern int xt_mkldnn_enabled();
     [DllImport(Native.Lib)] static extern int xt_has_openmp();
     [DllImport(Native.Lib)] static extern IntPtr xt_last_error();
 }

@@ -2,6 +2,7 @@
 // Every other file calls xt::compat::* (or uses the aliases here) instead of the version-specific name,
 // so supporting a new libtorch means editing this file only. Versions come from <torch/version.h>.
 #pragma once
+#include <ATen/ATen.h>
 #include <ATen/autocast_mode.h>
 #include <c10/core/DeviceType.h>
 #include <c10/core/GradMode.h>
@@ -41,5 +42,17 @@ inline void set_autocast_dtype(c10::DeviceType d, at::ScalarType t) {
   if (d == c10::DeviceType::CPU) at::autocast::set_autocast_cpu_dtype(t); else at::autocast::set_autocast_gpu_dtype(t);
 }
 #endif
+
+// Adam/AdamW first moment, exp_avg = beta1 * exp_avg + (1 - beta1) * grad, as torch.optim's single-tensor
+// step writes it (the implementation a CPU user gets by default: foreach defaults on only for CUDA-like
+// devices). PyTorch 2.1 replaced mul_(beta1).add_(grad, 1 - beta1) by lerp_(grad, 1 - beta1) (pytorch#104796),
+// which rounds differently; matching the running version's op keeps the step bit-identical to torch.optim.
+inline void adam_first_moment_(at::Tensor& exp_avg, const at::Tensor& grad, double beta1) {
+#if XT_TORCH_AT_LEAST(2, 1)
+  exp_avg.lerp_(grad, 1 - beta1);
+#else
+  exp_avg.mul_(beta1).add_(grad, 1 - beta1);
+#endif
+}
 
 }  // namespace xt::compat

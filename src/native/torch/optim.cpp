@@ -1,7 +1,9 @@
 // optim.cpp — fused optimizer steps: one call updates every parameter of a group, so a ResNet-18
 // SGD step costs one P/Invoke instead of ~250, and the per-parameter temporaries stay inside C++.
-// Each loop body is torch.optim's single-tensor implementation (PyTorch 1.13, foreach=False) op for op,
-// in the same order and with the same scalar types, so results are bit-identical to Python.
+// Each loop body is torch.optim's single-tensor implementation (foreach=False, the default on the CPU) op
+// for op, in the same order and with the same scalar types, so results are bit-identical to Python of the
+// same version (where torch.optim changed an op between versions, compat.h picks the running version's).
+#include "compat.h"
 #include "shim.h"
 #include <c10/core/GradMode.h>
 #include <cmath>
@@ -65,7 +67,7 @@ XT_API int xt_adam_step(TH* params, TH* exp_avgs, TH* exp_avg_sqs, double* steps
       } else if (weight_decay != 0) {
         grad = grad.add(p, weight_decay);
       }
-      exp_avg.mul_(beta1).add_(grad, 1 - beta1);
+      xt::compat::adam_first_moment_(exp_avg, grad, beta1);
       exp_avg_sq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
       double step = steps[i];
       double bias_correction1 = 1 - std::pow(beta1, step);

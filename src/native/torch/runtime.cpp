@@ -62,6 +62,10 @@ XT_API void xt_free(TH h) {
 
 // ---- threads / seed / RNG ------------------------------------------------------------------------
 XT_API int xt_set_num_threads(int n) { XT_TRY { at::set_num_threads(n); return 0; } XT_CATCH_STATUS }
+// torch.backends.mkldnn.enabled: whether ATen may pick oneDNN kernels (convolution etc.); process-wide.
+XT_API int xt_set_mkldnn_enabled(int on) {
+  XT_TRY { at::globalContext().setUserEnabledMkldnn(on != 0); return 0; } XT_CATCH_STATUS
+}
 XT_API int xt_get_num_threads() { return at::get_num_threads(); }
 XT_API int xt_manual_seed(int64_t seed) { XT_TRY { at::manual_seed((uint64_t)seed); return 0; } XT_CATCH_STATUS }
 

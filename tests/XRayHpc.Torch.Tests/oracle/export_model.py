@@ -1,7 +1,9 @@
 """Oracle for the model tests: a torchvision model with random init (fixed seed), its weights, an input,
 the eval-mode logits, and the gradients of one training step (cross-entropy), all as safetensors.
 
-usage: export_model.py NAME NUM_CLASSES IN_CHANNELS BATCH SIZE SEED OUT_DIR
+usage: export_model.py NAME NUM_CLASSES IN_CHANNELS BATCH SIZE SEED OUT_DIR [onednn=off]
+  onednn=off runs the model with torch.backends.mkldnn disabled (ATen's native kernels), as the test
+  then does on its side too.
 """
 import sys
 
@@ -43,6 +45,8 @@ def build(name, num_classes, in_channels):
 def main():
     name, num_classes, in_channels, batch, size, seed, out = sys.argv[1:8]
     num_classes, in_channels, batch, size, seed = map(int, (num_classes, in_channels, batch, size, seed))
+    if "onednn=off" in sys.argv[8:]:
+        torch.backends.mkldnn.enabled = False
     torch.set_num_threads(1)
     torch.manual_seed(seed)
     model = build(name, num_classes, in_channels)
