@@ -27,6 +27,9 @@ public static class CollectiveWatch
         }
     }
 
+    /// <summary>What `run.collective_timeout` and `--collective-timeout` accept: a finite number of seconds >= 0.</summary>
+    public static bool IsValidSeconds(double seconds) => seconds >= 0 && !double.IsInfinity(seconds);
+
     /// <summary>The timeout in seconds as the configuration and the command line give it: 0 turns the watch off.</summary>
     public static void SetSeconds(double seconds) =>
         Timeout = seconds > 0 ? TimeSpan.FromSeconds(seconds) : System.Threading.Timeout.InfiniteTimeSpan;

@@ -22,7 +22,7 @@ static class CollectiveTimeoutOption
 
     /// <summary>The problem with a given value, or null (checked before MPI starts, so every rank exits 2 alike).</summary>
     public static string? Problem(double? option) =>
-        option is { } v && !(v >= 0 && !double.IsInfinity(v)) ? $"--collective-timeout {v}: must be a number of seconds >= 0 (0 = off)" : null;
+        option is { } v && !CollectiveWatch.IsValidSeconds(v) ? $"--collective-timeout {v}: must be a number of seconds >= 0 (0 = off)" : null;
 
     /// <summary>Sets the watch on this rank: the option's value, else <paramref name="runSetting"/>.</summary>
     public static void Apply(double? option, double runSetting) => CollectiveWatch.SetSeconds(option ?? runSetting);

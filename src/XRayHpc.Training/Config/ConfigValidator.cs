@@ -59,7 +59,7 @@ public static class ConfigValidator
     {
         if (string.IsNullOrWhiteSpace(c.Run.Dir)) yield return ("run.dir", "must name the run directory");
         if (c.Run.Threads < 0) yield return ("run.threads", "must be >= 0 (0 = automatic)");
-        if (!(c.Run.CollectiveTimeout >= 0) || double.IsInfinity(c.Run.CollectiveTimeout)) yield return ("run.collective_timeout", "must be a number of seconds >= 0 (0 = no timeout)");
+        if (!XRayHpc.Mpi.CollectiveWatch.IsValidSeconds(c.Run.CollectiveTimeout)) yield return ("run.collective_timeout", "must be a number of seconds >= 0 (0 = no timeout)");
         // run.device: auto that resolves to the CPU is refused at startup (TrainDevice), when the device is known.
         if (c.Precision.Dtype == PrecisionKind.Fp16 && c.Run.Device == XRayHpc.Torch.DeviceSetting.Cpu)
             yield return ("precision.dtype", Train.TrainDevice.Fp16OnCpu("run.device: cpu"));
