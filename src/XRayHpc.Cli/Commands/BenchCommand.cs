@@ -207,7 +207,7 @@ public sealed class BenchCommand : ICliCommand
                 var commTimes = new List<double>();
                 // This rank's time per phase, cut where the trainer cuts its phase_s (`bench train` compares them):
                 // forward + loss, zero_grad + backward, gradient synchronisation, optimizer step + freeing the step's tensors.
-                var phases = new[] { "forward", "backward", "allreduce", "optimizer" }.ToDictionary(p => p, _ => new List<double>());
+                var phases = BenchTrain.StepPhases.ToDictionary(p => p, _ => new List<double>());
                 for (int i = 0; i < s.Warmup + s.Steps; i++)
                 {
                     comm.Barrier(); // every rank starts the step together, so the slowest rank sets the step time

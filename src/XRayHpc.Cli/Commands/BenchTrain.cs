@@ -30,7 +30,7 @@ internal static class BenchTrain
         long StepsTimed, Dictionary<string, double> BarePhases);
 
     /// <summary>The phases both the bare step and the trainer time (the trainer's data, input and sync are extra).</summary>
-    static readonly string[] StepPhases = ["forward", "backward", "allreduce", "optimizer"];
+    internal static readonly string[] StepPhases = ["forward", "backward", "allreduce", "optimizer"];
 
     static Option<T> Opt<T>(string name, string description, T value) => BenchCommand.Opt(name, description, value);
 
