@@ -51,6 +51,9 @@ internal sealed class ColumnChunkReader<T> where T : struct
 
     /// <summary>Check each page's CRC-32 against its header when the writer recorded one.</summary>
     public bool VerifyChecksums { get; init; } = true;
+    /// <summary>Pages whose header starts before this chunk offset were checked as they were read
+    /// (<see cref="PageChecksumScanner"/>); the rest are checked here.</summary>
+    public int ChecksumsVerifiedBefore { get; init; }
     /// <summary>Index of the page being decoded within the chunk (0 = first), for error messages.</summary>
     public int CurrentPage { get; private set; } = -1;
 
@@ -71,7 +74,7 @@ internal sealed class ColumnChunkReader<T> where T : struct
             if (h.CompressedSize < 0 || h.CompressedSize > _chunkLen - pos)
                 throw new CorruptDataException($"page size {h.CompressedSize} runs past the column chunk ({_chunkLen - pos} bytes left)", CurrentPageOffset);
             if (h.UncompressedSize < 0) throw new CorruptDataException($"uncompressed page size {h.UncompressedSize} is negative", CurrentPageOffset);
-            if (VerifyChecksums && h.Crc is { } expected && Crc32.Compute(_chunk.AsSpan(pos, h.CompressedSize)) is var actual && actual != expected)
+            if (VerifyChecksums && CurrentPageOffset >= ChecksumsVerifiedBefore && h.Crc is { } expected && Crc32.Compute(_chunk.AsSpan(pos, h.CompressedSize)) is var actual && actual != expected)
                 throw new CorruptDataException($"page {CurrentPage}: CRC-32 mismatch (header {expected:x8}, page bytes {actual:x8}): the page is corrupt", CurrentPageOffset);
             switch (h.Type)
             {

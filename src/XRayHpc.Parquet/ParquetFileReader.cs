@@ -75,7 +75,8 @@ public sealed class ParquetFileReader : IDisposable
     }
 
     /// <summary>
-    /// Every page whose header carries a CRC-32 (ours always do) is checked before it is decoded; a mismatch is a
+    /// Every page whose header carries a CRC-32 (ours always do) is checked before it is decoded (as the chunk is read,
+    /// piece by piece, see <see cref="PageChecksumScanner"/>); a mismatch is a
     /// <see cref="ParquetFormatException"/> naming file, row group, column and page. Off only to measure its cost.
     /// </summary>
     public bool VerifyPageChecksums { get; set; } = true;
@@ -163,10 +164,22 @@ public sealed class ParquetFileReader : IDisposable
         int pageAt = 0;
         try
         {
-            ReadAt(start, buf.AsSpan(0, (int)len));
+            int verifiedBefore = 0;
+            if (VerifyPageChecksums)
+            {
+                var scanner = new PageChecksumScanner(buf, (int)len);
+                for (int at = 0; at < len; at += PageChecksumScanner.PieceBytes)
+                {
+                    int n = (int)Math.Min(PageChecksumScanner.PieceBytes, len - at);
+                    ReadAt(start + at, buf.AsSpan(at, n));
+                    scanner.Advance(at + n);
+                }
+                verifiedBefore = scanner.VerifiedBefore;
+            }
+            else ReadAt(start, buf.AsSpan(0, (int)len));
             // size the binary arena from the footer's uncompressed size, trusted only up to a modest ratio
             long hint = Math.Clamp(m.TotalUncompressedSize, len, 4 * len + 1024);
-            return Decode(d, codec, buf, (int)len, m.NumValues, g.NumRows, keep, (int)Math.Min(hint, Array.MaxLength), out pageAt);
+            return Decode(d, codec, buf, (int)len, m.NumValues, g.NumRows, keep, (int)Math.Min(hint, Array.MaxLength), verifiedBefore, out pageAt);
         }
         catch (CorruptDataException e)
         {
@@ -180,18 +193,18 @@ public sealed class ParquetFileReader : IDisposable
         finally { if (!keep) ArrayPool<byte>.Shared.Return(buf); }
     }
 
-    ColumnData Decode(LeafDescriptor d, CodecId codec, byte[] buf, int len, long values, long rows, bool keep, int arenaHint, out int pageAt)
+    ColumnData Decode(LeafDescriptor d, CodecId codec, byte[] buf, int len, long values, long rows, bool keep, int arenaHint, int verifiedBefore, out int pageAt)
     {
         switch (d.Physical)
         {
-            case PhysicalType.Int32: return Run(new ColumnChunkReader<int>(d, codec, buf, len, values, rows, new FixedDecoder<int>(), false, false) { VerifyChecksums = VerifyPageChecksums }, out pageAt);
-            case PhysicalType.Int64: return Run(new ColumnChunkReader<long>(d, codec, buf, len, values, rows, new FixedDecoder<long>(), false, false) { VerifyChecksums = VerifyPageChecksums }, out pageAt);
-            case PhysicalType.Float: return Run(new ColumnChunkReader<float>(d, codec, buf, len, values, rows, new FixedDecoder<float>(), false, false) { VerifyChecksums = VerifyPageChecksums }, out pageAt);
-            case PhysicalType.Double: return Run(new ColumnChunkReader<double>(d, codec, buf, len, values, rows, new FixedDecoder<double>(), false, false) { VerifyChecksums = VerifyPageChecksums }, out pageAt);
-            case PhysicalType.Boolean: return Run(new ColumnChunkReader<bool>(d, codec, buf, len, values, rows, new BooleanDecoder(), false, false) { VerifyChecksums = VerifyPageChecksums }, out pageAt);
-            case PhysicalType.ByteArray: return Run(new ColumnChunkReader<Slice>(d, codec, buf, len, values, rows, new BinaryDecoder(0), true, keep, arenaHint) { VerifyChecksums = VerifyPageChecksums }, out pageAt);
+            case PhysicalType.Int32: return Run(new ColumnChunkReader<int>(d, codec, buf, len, values, rows, new FixedDecoder<int>(), false, false) { VerifyChecksums = VerifyPageChecksums, ChecksumsVerifiedBefore = verifiedBefore }, out pageAt);
+            case PhysicalType.Int64: return Run(new ColumnChunkReader<long>(d, codec, buf, len, values, rows, new FixedDecoder<long>(), false, false) { VerifyChecksums = VerifyPageChecksums, ChecksumsVerifiedBefore = verifiedBefore }, out pageAt);
+            case PhysicalType.Float: return Run(new ColumnChunkReader<float>(d, codec, buf, len, values, rows, new FixedDecoder<float>(), false, false) { VerifyChecksums = VerifyPageChecksums, ChecksumsVerifiedBefore = verifiedBefore }, out pageAt);
+            case PhysicalType.Double: return Run(new ColumnChunkReader<double>(d, codec, buf, len, values, rows, new FixedDecoder<double>(), false, false) { VerifyChecksums = VerifyPageChecksums, ChecksumsVerifiedBefore = verifiedBefore }, out pageAt);
+            case PhysicalType.Boolean: return Run(new ColumnChunkReader<bool>(d, codec, buf, len, values, rows, new BooleanDecoder(), false, false) { VerifyChecksums = VerifyPageChecksums, ChecksumsVerifiedBefore = verifiedBefore }, out pageAt);
+            case PhysicalType.ByteArray: return Run(new ColumnChunkReader<Slice>(d, codec, buf, len, values, rows, new BinaryDecoder(0), true, keep, arenaHint) { VerifyChecksums = VerifyPageChecksums, ChecksumsVerifiedBefore = verifiedBefore }, out pageAt);
             case PhysicalType.FixedLenByteArray:
-            case PhysicalType.Int96: return Run(new ColumnChunkReader<Slice>(d, codec, buf, len, values, rows, new BinaryDecoder(d.TypeLength), true, keep, arenaHint) { VerifyChecksums = VerifyPageChecksums }, out pageAt);
+            case PhysicalType.Int96: return Run(new ColumnChunkReader<Slice>(d, codec, buf, len, values, rows, new BinaryDecoder(d.TypeLength), true, keep, arenaHint) { VerifyChecksums = VerifyPageChecksums, ChecksumsVerifiedBefore = verifiedBefore }, out pageAt);
             default: throw new CorruptDataException($"physical type {d.Physical} is not supported");
         }
     }
