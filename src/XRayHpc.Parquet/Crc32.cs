@@ -10,9 +10,9 @@ namespace XRayHpc.Parquet;
 /// polynomial 0x04C11DB7 (reflected 0xEDB88320), initial value and final xor 0xFFFFFFFF.
 /// <see cref="ComputeManaged"/> is the byte-at-a-time definition the tests hold the fast paths to.
 /// Long inputs on CPUs with 512-bit carry-less multiply (VPCLMULQDQ + AVX-512: Ice Lake, Zen 4 and later) are
-/// folded 256 bytes per step in four independent accumulators (System.IO.Hashing folds 64 bytes per step with
-/// 128-bit vectors and measured 2.5x slower here, which is most of what page verification costs on uncompressed
-/// reads); everything else goes to System.IO.Hashing, which also uses the arm64 CRC instructions.
+/// folded 256 bytes per step in four independent accumulators: 45-50 GB/s on a 1 MB page in cache on this
+/// project's Zen 4 machine, against 11-13 GB/s for System.IO.Hashing 10.0 and 11.0, which fold 64 bytes per step
+/// with 128-bit vectors. Everything else goes to System.IO.Hashing, which also uses the arm64 CRC instructions.
 /// </summary>
 public static class Crc32
 {
