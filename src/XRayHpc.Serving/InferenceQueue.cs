@@ -35,6 +35,8 @@ internal sealed class InferenceQueue : IDisposable
     readonly ServeOptions _options;
     readonly ServingMetrics _metrics;
     readonly List<Thread> _threads = [];
+    /// <summary>The intra-op thread count set on the constructing thread (`--threads`), applied on each worker.</summary>
+    readonly int _intraOpThreads;
     long _depth;
     /// <summary>Requests between arrival and <see cref="Submit"/> (reading the body, decoding).</summary>
     long _arriving;
@@ -42,6 +44,10 @@ internal sealed class InferenceQueue : IDisposable
     public InferenceQueue(InferenceModel model, ServeOptions options, ServingMetrics metrics)
     {
         _model = model; _options = options; _metrics = metrics;
+        // OpenMP's thread count is per calling thread: a thread libtorch did not start runs its parallel regions with
+        // the process default (all cores), not what set_num_threads set on the main thread. Without this, --workers 2
+        // --threads 1 ran two 2-thread passes at once on 2 cores.
+        _intraOpThreads = torch.get_num_threads();
         _channel = Channel.CreateBounded<PendingImage>(new BoundedChannelOptions(options.MaxQueue) { FullMode = BoundedChannelFullMode.Wait });
         for (int i = 0; i < options.Workers; i++)
         {
@@ -71,6 +77,7 @@ internal sealed class InferenceQueue : IDisposable
 
     void Work()
     {
+        torch.set_num_threads(_intraOpThreads);
         var reader = _channel.Reader;
         var batch = new List<PendingImage>(_options.MaxBatch);
         int lastBatch = 0;

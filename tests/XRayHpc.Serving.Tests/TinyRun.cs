@@ -7,8 +7,10 @@ namespace XRayHpc.Serving.Tests;
 /// <summary>
 /// A real run to serve, made once per test run through the CLI: a synthetic pneumonia set (ChestXRay2017 layout),
 /// a 32 px cache, four training steps of ResNet-18, and `predict` on the test split (the reference scores).
+/// Trained in fp32 (NCHW); <see cref="TinyBf16Run"/> trains in bf16 autocast + channels_last, the precision our
+/// users train in, which `serve` and `predict` both take from the run.
 /// </summary>
-public sealed class TinyRun : IDisposable
+public class TinyRun : IDisposable
 {
     public string Root { get; } = Path.Combine(Path.GetTempPath(), $"xrayhpc-serve-{Environment.ProcessId}-{Guid.NewGuid():N}");
     public string Cache => Path.Combine(Root, "cache");
@@ -16,7 +18,9 @@ public sealed class TinyRun : IDisposable
     /// <summary>(test row, class) → probability written by `xrayhpc predict`.</summary>
     public Dictionary<(long Row, string Class), double> Predicted { get; } = [];
 
-    public TinyRun()
+    public TinyRun() : this(bf16ChannelsLast: false) { }
+
+    protected TinyRun(bool bf16ChannelsLast)
     {
         Directory.CreateDirectory(Root);
         Cli("synth", "--layout", "chestxray2017", "--out", Path.Combine(Root, "raw"), "--count", "60", "--size", "64", "--seed", "5");
@@ -36,6 +40,9 @@ public sealed class TinyRun : IDisposable
             model:
               name: resnet18
               in_channels: 1
+            precision:
+              dtype: {(bf16ChannelsLast ? "bf16" : "fp32")}
+              channels_last: {(bf16ChannelsLast ? "true" : "false")}
             optimizer:
               name: adam
               lr: 0.001
@@ -98,3 +105,6 @@ public sealed class TinyRunCollection : ICollectionFixture<TinyRun>
 {
     public const string Name = "tiny run";
 }
+
+/// <summary>The same tiny run trained in bf16 autocast + channels_last.</summary>
+public sealed class TinyBf16Run() : TinyRun(bf16ChannelsLast: true);

@@ -1,8 +1,15 @@
 """The simplest server a user would write: torchvision ResNet-18 behind Python's ThreadingHTTPServer, one forward pass
 per request (no batching), PIL decode, the same resize/normalise idea as ours. Benchmark baseline for `make bench-serve`.
 
-usage: baseline.py NUM_CLASSES THREADS   (prints "listening on PORT" once ready; SIGTERM stops it)
+SETTINGS fp32 (default): the model as torchvision builds it (3 input channels, the grey film repeated), fp32, NCHW,
+no_grad — what the issue calls the simplest baseline. SETTINGS bf16_cl: the same server given the settings `xrayhpc
+serve` uses for a run trained with `precision: {dtype: bf16, channels_last: true}` — a 1-channel first convolution
+(like the run's model), weights and inputs in channels_last, bf16 autocast, inference_mode, TCP_NODELAY (and, from
+tests/bench/serve.sh, our allocator settings) — so that a lead over it comes from serving (batching), not from a setting.
+
+usage: baseline.py NUM_CLASSES THREADS [SETTINGS]   (prints "listening on PORT" once ready; SIGTERM stops it)
 """
+import contextlib
 import io
 import json
 import signal
@@ -16,12 +23,34 @@ import torchvision
 from PIL import Image
 
 num_classes, threads = int(sys.argv[1]), int(sys.argv[2])
+settings = sys.argv[3] if len(sys.argv) > 3 else "fp32"
+if settings not in ("fp32", "bf16_cl"):
+    sys.exit(f"baseline.py: SETTINGS must be fp32 or bf16_cl (got {settings!r})")
+tuned = settings == "bf16_cl"
+in_ch = 1 if tuned else 3
 torch.set_num_threads(threads)
-model = torchvision.models.resnet18(num_classes=num_classes).eval()
+model = torchvision.models.resnet18(num_classes=num_classes)
+if tuned:
+    model.conv1 = torch.nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3, bias=False)
+    model = model.to(memory_format=torch.channels_last)
+model = model.eval()
+
+
+def inference():
+    """Grad mode and autocast are per thread: each request enters them on its handler thread."""
+    if not tuned:
+        return torch.no_grad()
+    stack = contextlib.ExitStack()
+    stack.enter_context(torch.inference_mode())
+    stack.enter_context(torch.autocast("cpu", dtype=torch.bfloat16))
+    return stack
 
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # bf16_cl: TCP_NODELAY, as Kestrel sets by default. Without it the body, written after the headers, waits for the
+    # client's delayed ACK (~40 ms per request on loopback).
+    disable_nagle_algorithm = tuned
 
     def log_message(self, *args):
         pass
@@ -31,9 +60,11 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         img = Image.open(io.BytesIO(body)).convert("L").resize((224, 224))
         x = torch.frombuffer(bytearray(img.tobytes()), dtype=torch.uint8).float().div(255).sub(0.5).div(0.25)
-        x = x.reshape(1, 1, 224, 224).expand(1, 3, 224, 224)
-        with torch.no_grad():
-            p = torch.sigmoid(model(x))[0].tolist()
+        x = x.reshape(1, 1, 224, 224).expand(1, in_ch, 224, 224)
+        if tuned:
+            x = x.contiguous(memory_format=torch.channels_last)
+        with inference():
+            p = torch.sigmoid(model(x).float())[0].tolist()
         out = json.dumps({"probabilities": p, "ms": (time.perf_counter() - t0) * 1000}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
