@@ -21,6 +21,10 @@ slurmd_port="${XRAYHPC_SLURMD_PORT:-16818}"   # first node; node k listens on +k
 nodes="${XRAYHPC_SLURM_NODES:-2}"
 timeout_s="${XRAYHPC_SLURM_TIMEOUT:-60}"
 partition="${XRAYHPC_SLURM_PARTITION:-debug}"
+# XRAYHPC_SLURM_FRESH=1: a slurmctld started now forgets the jobs an earlier instance left in its state
+# (slurmctld -c). The tests set it: a job left RUNNING by a killed test session otherwise holds both nodes
+# until slurmctld declares it lost, minutes later, and the next session's jobs time out waiting.
+fresh="${XRAYHPC_SLURM_FRESH:-0}"
 
 say() { echo "env/slurm/start.sh: $*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -125,13 +129,21 @@ export SLURM_CONF="$conf"
 
 if ! running slurmctld "$dir/run/slurmctld.pid"; then
   say "starting slurmctld"
-  slurmctld -f "$conf"
+  if [ "$fresh" = 1 ]; then slurmctld -f "$conf" -c; else slurmctld -f "$conf"; fi
 fi
 for n in "${node_names[@]}"; do
   if ! running slurmd "$(slurmd_pid "$n")"; then
     say "starting slurmd for node $n"
     mkdir -p "$dir/spool/$n" "$dir/tmp/$n"
-    slurmd -f "$conf" -N "$n"
+    if [ "$n" = "$host" ]; then
+      slurmd -f "$conf" -N "$n"
+    else
+      # Its own UTS namespace: the node's processes see its name as their host name, as on a real second
+      # node. With the host's name in both, OpenMPI 5 (PMIx) placed the ranks asymmetrically: rank 1 took
+      # rank 0 for a node-local peer and rank 0 did not, so coll/han summed wrongly and
+      # MPI_Comm_split_type(SHARED) hung. Everything else (network, files) stays shared.
+      unshare --uts sh -c 'hostname "$1" && exec slurmd -f "$2" -N "$1"' sh "$n" "$conf"
+    fi
   fi
 done
 
@@ -151,5 +163,12 @@ until scontrol ping 2>/dev/null | grep -q 'is UP' && [ "$(ready_nodes)" -eq "$no
   sleep 0.2
 done
 
-printf 'export SLURM_CONF=%q\n' "$conf" | tee "$dir/env.sh"
+{
+  printf 'export SLURM_CONF=%q\n' "$conf"
+  # The nodes share this host's addresses, so a rank's TCP peer on "another node" publishes this host's own
+  # address, which OpenMPI's default reachability check (netlink) routes through lo rather than the interface
+  # it was published on: no pairing, the rank exits ("Unable to find reachable pairing", seen with OpenMPI 5).
+  # Its `weighted` component pairs interfaces by subnet, as for two real nodes. OpenMPI 4.1 has it too.
+  [ "$nodes" -gt 1 ] && printf 'export OMPI_MCA_reachable=weighted\n'
+} | tee "$dir/env.sh"
 say "ready: partition $partition on nodes $node_list (logs in $dir/log)"

@@ -29,7 +29,6 @@ public sealed class SlurmCluster : IDisposable
     public string WorkDir { get; } = Path.Combine(Path.GetTempPath(), "xrayhpc-hpc-tests-" + Environment.ProcessId);
     public string RunsDir => Path.Combine(WorkDir, "runs");
     public string Experiment => Path.Combine(WorkDir, "tiny.yaml");
-    public string SlurmConf => Path.Combine(StateDir, "slurm.conf");
     /// <summary>The nodes start.sh defines: this host's name, then &lt;host&gt;-2.</summary>
     public static string FirstNode => Environment.MachineName.Split('.')[0];
     public static string SecondNode => FirstNode + "-2";
@@ -50,21 +49,29 @@ public sealed class SlurmCluster : IDisposable
     /// <summary>Where start.sh/stop.sh keep this cluster: not the default folder or ports of a developer's instance.</summary>
     IReadOnlyDictionary<string, string> DaemonEnv => new Dictionary<string, string>
     {
-        ["XRAYHPC_SLURM_DIR"] = StateDir, ["XRAYHPC_SLURMCTLD_PORT"] = "16827", ["XRAYHPC_SLURMD_PORT"] = "16828", ["XRAYHPC_SLURM_NODES"] = "2",
+        ["XRAYHPC_SLURM_DIR"] = StateDir, ["XRAYHPC_SLURMCTLD_PORT"] = "16827", ["XRAYHPC_SLURMD_PORT"] = "16828", ["XRAYHPC_SLURM_NODES"] = "2", ["XRAYHPC_SLURM_FRESH"] = "1",
     };
 
     /// <summary>Environment for clients and jobs: our slurm.conf, the checkout, the built CLI, runs under WorkDir.</summary>
     public IReadOnlyDictionary<string, string> ClientEnv => new Dictionary<string, string>
     {
-        ["SLURM_CONF"] = SlurmConf, ["XRAYHPC_ROOT"] = Cli.RepoRoot, ["XRAYHPC"] = $"dotnet {Cli.Dll}", ["XRAYHPC_RUNS"] = RunsDir,
-    };
+        ["XRAYHPC_ROOT"] = Cli.RepoRoot, ["XRAYHPC"] = $"dotnet {Cli.Dll}", ["XRAYHPC_RUNS"] = RunsDir,
+    }.Concat(StartEnv).ToDictionary();
 
     /// <summary>As a user who only submits: no XRAYHPC_ROOT or XRAYHPC_RUNS (the Makefile exports the first
     /// to the tests), so the script must find the checkout and pick its default runs folder itself.</summary>
     public IReadOnlyDictionary<string, string> PlainClientEnv => new Dictionary<string, string>
     {
-        ["SLURM_CONF"] = SlurmConf, ["XRAYHPC"] = $"dotnet {Cli.Dll}", ["XRAYHPC_ROOT"] = Cli.Unset, ["XRAYHPC_RUNS"] = Cli.Unset,
-    };
+        ["XRAYHPC"] = $"dotnet {Cli.Dll}", ["XRAYHPC_ROOT"] = Cli.Unset, ["XRAYHPC_RUNS"] = Cli.Unset,
+    }.Concat(StartEnv).ToDictionary();
+
+    /// <summary>What start.sh tells its clients to export (its env.sh): SLURM_CONF, and the OpenMPI setting its
+    /// nodes need because they share this host.</summary>
+    IEnumerable<KeyValuePair<string, string>> StartEnv =>
+        File.ReadLines(Path.Combine(StateDir, "env.sh"))
+            .Select(line => Regex.Match(line, @"^export ([A-Za-z_][A-Za-z0-9_]*)=(\S+)$"))
+            .Where(m => m.Success)
+            .Select(m => KeyValuePair.Create(m.Groups[1].Value, m.Groups[2].Value));
 
     public ProcessResult Client(string tool, params string[] args) => Cli.Exec(ExternalTool.Resolve(tool), args, TimeSpan.FromSeconds(60), ClientEnv, WorkDir);
 
