@@ -7,7 +7,7 @@
 #
 # The root is entered with an empty environment (enter.sh); only the test-selection variables below are
 # passed in: FILTER, TEST_PROJECTS (tests/run.sh's project list), TEST_HANG_TIMEOUT, TEST_PROJECT_TIMEOUT,
-# ONEDNN_MAX_CPU_ISA (see below).
+# ONEDNN_MAX_CPU_ISA (see below), and bench-engine's BENCH_* sizes (tests/bench/engine.sh).
 # The worktree is copied (rsync, without build outputs) to /root/xrayhpc inside the root, so the Debian 13
 # build never overwrites the host's build/ and bin/obj folders, and is incremental between calls.
 # Local Slurm inside uses its own ports and folder: the network namespace is shared with the host,
@@ -18,7 +18,7 @@ repo="$(cd "$here/../.." && pwd)"
 dir="${XRAYHPC_DEBIAN13_ROOT:-$repo/build/debian13}"
 [ $# -gt 0 ] || set -- test
 pass=()
-for v in FILTER TEST_PROJECTS TEST_HANG_TIMEOUT TEST_PROJECT_TIMEOUT ONEDNN_MAX_CPU_ISA; do
+for v in FILTER TEST_PROJECTS TEST_HANG_TIMEOUT TEST_PROJECT_TIMEOUT ONEDNN_MAX_CPU_ISA BENCH_SIZES BENCH_ROUNDS BENCH_WARMUP BENCH_STEPS BENCH_THREADS BENCH_BATCH; do
   [ -n "${!v:-}" ] && pass+=("$v=${!v}")
 done
 start=$(date +%s)
