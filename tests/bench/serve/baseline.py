@@ -9,7 +9,6 @@ tests/bench/serve.sh, our allocator settings) — so that a lead over it comes f
 
 usage: baseline.py NUM_CLASSES THREADS [SETTINGS]   (prints "listening on PORT" once ready; SIGTERM stops it)
 """
-import contextlib
 import io
 import json
 import signal
@@ -19,8 +18,9 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import torch
-import torchvision
 from PIL import Image
+
+from torch_settings import inference_context, resnet18
 
 num_classes, threads = int(sys.argv[1]), int(sys.argv[2])
 settings = sys.argv[3] if len(sys.argv) > 3 else "fp32"
@@ -29,21 +29,7 @@ if settings not in ("fp32", "bf16_cl"):
 tuned = settings == "bf16_cl"
 in_ch = 1 if tuned else 3
 torch.set_num_threads(threads)
-model = torchvision.models.resnet18(num_classes=num_classes)
-if tuned:
-    model.conv1 = torch.nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3, bias=False)
-    model = model.to(memory_format=torch.channels_last)
-model = model.eval()
-
-
-def inference():
-    """Grad mode and autocast are per thread: each request enters them on its handler thread."""
-    if not tuned:
-        return torch.no_grad()
-    stack = contextlib.ExitStack()
-    stack.enter_context(torch.inference_mode())
-    stack.enter_context(torch.autocast("cpu", dtype=torch.bfloat16))
-    return stack
+model = resnet18(num_classes, in_ch, channels_last=tuned)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -63,7 +49,7 @@ class Handler(BaseHTTPRequestHandler):
         x = x.reshape(1, 1, 224, 224).expand(1, in_ch, 224, 224)
         if tuned:
             x = x.contiguous(memory_format=torch.channels_last)
-        with inference():
+        with inference_context(tuned):
             p = torch.sigmoid(model(x).float())[0].tolist()
         out = json.dumps({"probabilities": p, "ms": (time.perf_counter() - t0) * 1000}).encode()
         self.send_response(200)

@@ -12,14 +12,14 @@ Run it with GLIBC_TUNABLES set to our shim's allocator settings (RuntimeInfo.Equ
 `xrayhpc serve`: with glibc's defaults every pass gives its large blocks back to the OS and faults them in again,
 which on this VM cost bf16 passes up to 5x.
 """
-import contextlib
 import json
 import sys
 import threading
 import time
 
 import torch
-import torchvision
+
+from torch_settings import inference_context, resnet18
 
 num_classes, threads, in_ch, seconds = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
 conc = int(sys.argv[5]) if len(sys.argv) > 5 else 8
@@ -28,21 +28,7 @@ torch.set_num_threads(threads)
 
 
 def make_model(channels_last):
-    m = torchvision.models.resnet18(num_classes=num_classes)
-    if in_ch == 1:
-        m.conv1 = torch.nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3, bias=False)
-    m = m.eval()
-    return m.to(memory_format=torch.channels_last) if channels_last else m
-
-
-def context(bf16):
-    """A fresh grad-mode/autocast context (each thread needs its own: both are thread-local)."""
-    if not bf16:
-        return torch.no_grad()
-    stack = contextlib.ExitStack()
-    stack.enter_context(torch.inference_mode())
-    stack.enter_context(torch.autocast("cpu", dtype=torch.bfloat16))
-    return stack
+    return resnet18(num_classes, in_ch, channels_last)
 
 
 def make_input(batch, channels_last):
@@ -53,7 +39,7 @@ def make_input(batch, channels_last):
 def forward(model, x, bf16):
     # The context per pass, as a server enters it per request or batch: leaving autocast drops its cache of bf16
     # weight copies, so every pass casts the weights again (as `xrayhpc serve` and `evaluate` do).
-    with context(bf16):
+    with inference_context(bf16):
         model(x)
 
 
