@@ -49,11 +49,10 @@ internal sealed class ColumnChunkReader<T> where T : struct
         if (d.MaxRep > 0) _listOffsets = new int[Math.Max(1, (int)Math.Min(expectedRows + 1, 1024L + chunkLen * 8L))];
     }
 
-    /// <summary>Check each page's CRC-32 against its header when the writer recorded one.</summary>
-    public bool VerifyChecksums { get; init; } = true;
-    /// <summary>Pages whose header starts before this chunk offset were checked as they were read
-    /// (<see cref="PageChecksumScanner"/>); the rest are checked here.</summary>
-    public int ChecksumsVerifiedBefore { get; init; }
+    /// <summary>Check the CRC-32 (when the writer recorded one) of each page whose header starts at or after this
+    /// chunk offset: the pages before it were checked as they were read (<see cref="PageChecksumScanner"/>);
+    /// int.MaxValue checks none.</summary>
+    public int VerifyChecksumsFrom { get; init; }
     /// <summary>Index of the page being decoded within the chunk (0 = first), for error messages.</summary>
     public int CurrentPage { get; private set; } = -1;
 
@@ -74,7 +73,7 @@ internal sealed class ColumnChunkReader<T> where T : struct
             if (h.CompressedSize < 0 || h.CompressedSize > _chunkLen - pos)
                 throw new CorruptDataException($"page size {h.CompressedSize} runs past the column chunk ({_chunkLen - pos} bytes left)", CurrentPageOffset);
             if (h.UncompressedSize < 0) throw new CorruptDataException($"uncompressed page size {h.UncompressedSize} is negative", CurrentPageOffset);
-            if (VerifyChecksums && CurrentPageOffset >= ChecksumsVerifiedBefore && h.Crc is { } expected && Crc32.Compute(_chunk.AsSpan(pos, h.CompressedSize)) is var actual && actual != expected)
+            if (CurrentPageOffset >= VerifyChecksumsFrom && h.Crc is { } expected && Crc32.Compute(_chunk.AsSpan(pos, h.CompressedSize)) is var actual && actual != expected)
                 throw new CorruptDataException($"page {CurrentPage}: CRC-32 mismatch (header {expected:x8}, page bytes {actual:x8}): the page is corrupt", CurrentPageOffset);
             switch (h.Type)
             {

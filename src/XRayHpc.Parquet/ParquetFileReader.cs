@@ -164,7 +164,7 @@ public sealed class ParquetFileReader : IDisposable
         int pageAt = 0;
         try
         {
-            int verifiedBefore = 0;
+            int checkFrom = int.MaxValue; // pages the decoder still checks start here
             if (VerifyPageChecksums)
             {
                 var scanner = new PageChecksumScanner(buf, (int)len);
@@ -174,12 +174,12 @@ public sealed class ParquetFileReader : IDisposable
                     ReadAt(start + at, buf.AsSpan(at, n));
                     scanner.Advance(at + n);
                 }
-                verifiedBefore = scanner.VerifiedBefore;
+                checkFrom = scanner.VerifiedBefore;
             }
             else ReadAt(start, buf.AsSpan(0, (int)len));
             // size the binary arena from the footer's uncompressed size, trusted only up to a modest ratio
             long hint = Math.Clamp(m.TotalUncompressedSize, len, 4 * len + 1024);
-            return Decode(d, codec, buf, (int)len, m.NumValues, g.NumRows, keep, (int)Math.Min(hint, Array.MaxLength), verifiedBefore, out pageAt);
+            return Decode(d, codec, buf, (int)len, m.NumValues, g.NumRows, keep, (int)Math.Min(hint, Array.MaxLength), checkFrom, out pageAt);
         }
         catch (CorruptDataException e)
         {
@@ -193,18 +193,18 @@ public sealed class ParquetFileReader : IDisposable
         finally { if (!keep) ArrayPool<byte>.Shared.Return(buf); }
     }
 
-    ColumnData Decode(LeafDescriptor d, CodecId codec, byte[] buf, int len, long values, long rows, bool keep, int arenaHint, int verifiedBefore, out int pageAt)
+    ColumnData Decode(LeafDescriptor d, CodecId codec, byte[] buf, int len, long values, long rows, bool keep, int arenaHint, int checkFrom, out int pageAt)
     {
         switch (d.Physical)
         {
-            case PhysicalType.Int32: return Run(new ColumnChunkReader<int>(d, codec, buf, len, values, rows, new FixedDecoder<int>(), false, false) { VerifyChecksums = VerifyPageChecksums, ChecksumsVerifiedBefore = verifiedBefore }, out pageAt);
-            case PhysicalType.Int64: return Run(new ColumnChunkReader<long>(d, codec, buf, len, values, rows, new FixedDecoder<long>(), false, false) { VerifyChecksums = VerifyPageChecksums, ChecksumsVerifiedBefore = verifiedBefore }, out pageAt);
-            case PhysicalType.Float: return Run(new ColumnChunkReader<float>(d, codec, buf, len, values, rows, new FixedDecoder<float>(), false, false) { VerifyChecksums = VerifyPageChecksums, ChecksumsVerifiedBefore = verifiedBefore }, out pageAt);
-            case PhysicalType.Double: return Run(new ColumnChunkReader<double>(d, codec, buf, len, values, rows, new FixedDecoder<double>(), false, false) { VerifyChecksums = VerifyPageChecksums, ChecksumsVerifiedBefore = verifiedBefore }, out pageAt);
-            case PhysicalType.Boolean: return Run(new ColumnChunkReader<bool>(d, codec, buf, len, values, rows, new BooleanDecoder(), false, false) { VerifyChecksums = VerifyPageChecksums, ChecksumsVerifiedBefore = verifiedBefore }, out pageAt);
-            case PhysicalType.ByteArray: return Run(new ColumnChunkReader<Slice>(d, codec, buf, len, values, rows, new BinaryDecoder(0), true, keep, arenaHint) { VerifyChecksums = VerifyPageChecksums, ChecksumsVerifiedBefore = verifiedBefore }, out pageAt);
+            case PhysicalType.Int32: return Run(new ColumnChunkReader<int>(d, codec, buf, len, values, rows, new FixedDecoder<int>(), false, false) { VerifyChecksumsFrom = checkFrom }, out pageAt);
+            case PhysicalType.Int64: return Run(new ColumnChunkReader<long>(d, codec, buf, len, values, rows, new FixedDecoder<long>(), false, false) { VerifyChecksumsFrom = checkFrom }, out pageAt);
+            case PhysicalType.Float: return Run(new ColumnChunkReader<float>(d, codec, buf, len, values, rows, new FixedDecoder<float>(), false, false) { VerifyChecksumsFrom = checkFrom }, out pageAt);
+            case PhysicalType.Double: return Run(new ColumnChunkReader<double>(d, codec, buf, len, values, rows, new FixedDecoder<double>(), false, false) { VerifyChecksumsFrom = checkFrom }, out pageAt);
+            case PhysicalType.Boolean: return Run(new ColumnChunkReader<bool>(d, codec, buf, len, values, rows, new BooleanDecoder(), false, false) { VerifyChecksumsFrom = checkFrom }, out pageAt);
+            case PhysicalType.ByteArray: return Run(new ColumnChunkReader<Slice>(d, codec, buf, len, values, rows, new BinaryDecoder(0), true, keep, arenaHint) { VerifyChecksumsFrom = checkFrom }, out pageAt);
             case PhysicalType.FixedLenByteArray:
-            case PhysicalType.Int96: return Run(new ColumnChunkReader<Slice>(d, codec, buf, len, values, rows, new BinaryDecoder(d.TypeLength), true, keep, arenaHint) { VerifyChecksums = VerifyPageChecksums, ChecksumsVerifiedBefore = verifiedBefore }, out pageAt);
+            case PhysicalType.Int96: return Run(new ColumnChunkReader<Slice>(d, codec, buf, len, values, rows, new BinaryDecoder(d.TypeLength), true, keep, arenaHint) { VerifyChecksumsFrom = checkFrom }, out pageAt);
             default: throw new CorruptDataException($"physical type {d.Physical} is not supported");
         }
     }
