@@ -29,9 +29,7 @@ echo "== Debian 13 root ready ($(( $(date +%s) - start )) s); running make $* in
     --exclude=/tests/interop/node_modules/ /mnt/xrayhpc-src/ /root/xrayhpc/
   cd /root/xrayhpc
   export XRAYHPC_SLURMCTLD_PORT=26817 XRAYHPC_SLURMD_PORT=26818 XRAYHPC_SLURM_DIR=/tmp/xrayhpc-slurm
-  # Not set: OMPI_MCA_btl_tcp_if_include=lo. It silences the OpenMPI 5.0.7 warning "Unable to find reachable pairing
-  # between local and remote interfaces" (eth0 here; the ranks run regardless), but then the 2-node
-  # srun --mpi=pmix job of the Slurm tests hung in start-up (its virtual nodes are "remote" to OpenMPI).
+  # The 2-node Slurm test's OpenMPI settings (its nodes share this host) come from env/slurm/start.sh, as on the host.
   # oneDNN 3.6 (libtorch/PyTorch 2.6) computes channels_last convolutions wrongly with its AVX-512 kernels on
   # the test machine (an AMD EPYC VM whose sysfs shows no CPU cache topology): PyTorch 2.6 itself gives resnet18
   # logits 0.13 (relative) apart between channels_last and contiguous, 7e-7 with AVX2 kernels. Override with

@@ -44,9 +44,9 @@ internal sealed class InferenceQueue : IDisposable
     public InferenceQueue(InferenceModel model, ServeOptions options, ServingMetrics metrics)
     {
         _model = model; _options = options; _metrics = metrics;
-        // OpenMP's thread count is per calling thread: a thread libtorch did not start runs its parallel regions with
-        // the process default (all cores), not what set_num_threads set on the main thread. Without this, --workers 2
-        // --threads 1 ran two 2-thread passes at once on 2 cores.
+        // OpenMP's thread count belongs to the calling thread. libtorch applies its process-wide count to a new thread
+        // only lazily, at the thread's first parallel ATen op (a probe read 1 on both workers after set_num_threads(1)
+        // without this); setting it first makes --threads hold from the first kernel, oneDNN's own regions included.
         _intraOpThreads = torch.get_num_threads();
         _channel = Channel.CreateBounded<PendingImage>(new BoundedChannelOptions(options.MaxQueue) { FullMode = BoundedChannelFullMode.Wait });
         for (int i = 0; i < options.Workers; i++)
