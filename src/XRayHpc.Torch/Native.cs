@@ -106,6 +106,7 @@ internal static unsafe class Native
     [DllImport(Lib)] internal static extern IntPtr xt_unsqueeze(TensorHandle a, long dim);
     [DllImport(Lib)] internal static extern IntPtr xt_squeeze(TensorHandle a, long dim);
     [DllImport(Lib)] internal static extern IntPtr xt_contiguous(TensorHandle a, int channelsLast);
+    [DllImport(Lib)] internal static extern IntPtr xt_to_memory_format(TensorHandle a, int channelsLast);
     [DllImport(Lib)] internal static extern IntPtr xt_to_dtype(TensorHandle a, int dtype);
     [DllImport(Lib)] internal static extern IntPtr xt_to_device(TensorHandle a, int devType, int devIndex);
     [DllImport(Lib)] internal static extern IntPtr xt_clone(TensorHandle a);

@@ -218,7 +218,10 @@ public partial class Tensor
     public Tensor contiguous(MemoryFormat format) => Wrap(Native.xt_contiguous(handle, (int)format));
     public Tensor to(ScalarType type) => Wrap(Native.xt_to_dtype(handle, (int)type));
     public Tensor to(Device device) => Wrap(Native.xt_to_device(handle, (int)device.type, device.index));
-    public Tensor to(MemoryFormat format) => contiguous(format);
+    /// <summary>PyTorch's <c>to(memory_format=...)</c>: this tensor when its strides already suggest the format, else a
+    /// copy in it. Differs from <see cref="contiguous(MemoryFormat)"/> only for size-1 channel (or spatial) dimensions,
+    /// where contiguous() keeps NCHW strides that libtorch's convolution then takes for NCHW.</summary>
+    public Tensor to(MemoryFormat format) => Wrap(Native.xt_to_memory_format(handle, (int)format));
     public Tensor cpu() => to(Device.CPU);
     public Tensor clone() => Wrap(Native.xt_clone(handle));
     /// <summary>A new tensor sharing storage, cut from the autograd graph.</summary>

@@ -100,6 +100,25 @@ public class EngineModuleTests
     private static Tensor F_conv(Block b, Tensor x) => b.conv1.call(x);
 
     [Fact]
+    public void ChannelsLastReachesAOneChannelConvolution()
+    {
+        // A grey film's stem: an [out, 1, k, k] weight counts as contiguous in both formats, so contiguous(ChannelsLast)
+        // keeps its NCHW strides and libtorch's convolution then runs NCHW for it (ResNet-18 inference 0.66x PyTorch).
+        // Module.to must re-lay it as PyTorch's Module.to does.
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(3);
+        using var conv = new Conv2d(1, 8, 3, padding: 1, bias: false);
+        var x = torch.randn(new long[] { 2, 1, 6, 6 });
+        var expected = conv.call(x);
+        conv.to(MemoryFormat.ChannelsLast);
+        Assert.Equal(1, conv.weight.stride()[1]);
+        Assert.Equal(1, x.to(MemoryFormat.ChannelsLast).stride()[1]);
+        var y = conv.call(x.contiguous(MemoryFormat.ChannelsLast));
+        Assert.True(y.is_contiguous(MemoryFormat.ChannelsLast) && !y.is_contiguous(), "the 1-channel convolution ran NCHW");
+        EngineOracle.AssertClose(expected, y, 1e-5, 1e-6, "channels_last output");
+    }
+
+    [Fact]
     public void InitFollowsTorchFormulas()
     {
         using var scope = torch.NewDisposeScope();

@@ -156,10 +156,12 @@ public abstract class Module : IDisposable
     }
 
     // ---- conversions (in place: parameters keep their identity, so optimizers stay valid) ----
-    /// <summary>Converts 4-D parameters and buffers to the memory format (channels_last for conv nets).</summary>
+    /// <summary>Converts 4-D parameters and buffers to the memory format (channels_last for conv nets), as PyTorch's
+    /// Module.to(memory_format=...) does: by Tensor.to, so a 1-channel stem's weight gets channels_last strides too
+    /// (with contiguous() it kept NCHW strides and its convolution ran NCHW).</summary>
     public Module to(MemoryFormat format)
     {
-        ConvertAll(t => t.dim() == 4 ? t.contiguous(format) : null);
+        ConvertAll(t => t.dim() == 4 ? t.to(format) : null);
         return this;
     }
     /// <summary>Converts floating-point parameters and buffers to the dtype.</summary>

@@ -456,6 +456,18 @@ XT_API TH xt_contiguous(TH a, int channels_last) {
   }
   XT_CATCH_NULL
 }
+// Tensor.to(memory_format=...) as in PyTorch: the tensor itself when its strides already suggest the format, else a
+// copy laid out in it. Unlike contiguous(format) this also re-lays a tensor whose channel dimension is 1: such a tensor
+// counts as contiguous in both formats, so contiguous() keeps its NCHW strides, which make libtorch's convolution pick
+// NCHW for it (a 1-channel stem in a channels_last net then ran NCHW, and reordered at the next layer).
+XT_API TH xt_to_memory_format(TH a, int channels_last) {
+  XT_TRY {
+    const at::Tensor& t = xt_t(a);
+    return xt_wrap(t.to(t.options(), /*non_blocking=*/false, /*copy=*/false,
+                        channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous));
+  }
+  XT_CATCH_NULL
+}
 XT_API TH xt_to_dtype(TH a, int dtype) {
   XT_TRY { return xt_wrap(xt_t(a).to(to_scalar_type(dtype))); } XT_CATCH_NULL
 }
