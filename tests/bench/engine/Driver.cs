@@ -5,11 +5,15 @@ using XRayHpc.Torch;
 
 namespace XRayHpc.Bench.Engine;
 
-internal sealed record BenchConfig(int Size, bool Bf16, bool ChannelsLast, int Batch)
+/// <summary>One bench cell. <see cref="Pass"/> is "train" (forward, cross-entropy, backward, SGD step) or "infer"
+/// (an eval-mode forward pass without gradients, as `xrayhpc serve`/`evaluate` run it); <see cref="InChannels"/> is 3
+/// (torchvision's stem) or 1 (the grey-film stem our runs train).</summary>
+internal sealed record BenchConfig(int Size, bool Bf16, bool ChannelsLast, int Batch, string Pass, int InChannels, int Classes)
 {
     public string Name => $"{Size} px {(Bf16 ? "bf16" : "fp32")} {(ChannelsLast ? "channels_last" : "contiguous")}";
     public string[] WorkerArgs => [Size.ToString(CultureInfo.InvariantCulture), Bf16 ? "bf16" : "fp32",
-                                   ChannelsLast ? "channels_last" : "contiguous", Batch.ToString(CultureInfo.InvariantCulture)];
+                                   ChannelsLast ? "channels_last" : "contiguous", Batch.ToString(CultureInfo.InvariantCulture),
+                                   Pass, InChannels.ToString(CultureInfo.InvariantCulture), Classes.ToString(CultureInfo.InvariantCulture)];
 }
 
 /// <summary>
@@ -82,11 +86,16 @@ internal static class Driver
         double peak = Env("BENCH_PEAK_GFLOPS", 900);
         var sizes = (Environment.GetEnvironmentVariable("BENCH_SIZES") ?? "224,128").Split(',').Select(int.Parse).ToArray();
         string python = Environment.GetEnvironmentVariable("BENCH_PYTHON") ?? "/usr/bin/python3";
+        string pass = Environment.GetEnvironmentVariable("BENCH_PASS") ?? "train";
+        if (pass is not ("train" or "infer")) { Console.Error.WriteLine($"BENCH_PASS must be train or infer (got {pass})"); return 2; }
+        int inChannels = Env("BENCH_IN_CHANNELS", 3);
+        int classes = Env("BENCH_CLASSES", 1000);
         string dir = AppContext.BaseDirectory;
         string self = Path.Combine(dir, "XRayHpc.Bench.Engine.dll");
         string pyWorker = Path.Combine(dir, "pytorch_worker.py");
 
-        Console.WriteLine($"# ResNet-18 training step, batch {batch}, {threads} threads; ours vs PyTorch twice (glibc default malloc, and " +
+        string what = pass == "train" ? "training step" : "inference pass (eval, no gradients)";
+        Console.WriteLine($"# ResNet-18 {what}, {inChannels}-channel stem, {classes} classes, batch {batch}, {threads} threads; ours vs PyTorch twice (glibc default malloc, and " +
                           $"GLIBC_TUNABLES={RuntimeInfo.EquivalentGlibcTunables}, the settings our shim applies), interleaved " +
                           $"({rounds} rounds x {block} steps each after {warmup} warm-up steps; medians)");
         var rows = new List<Row>();
@@ -94,7 +103,7 @@ internal static class Driver
         foreach (bool bf16 in new[] { false, true })
         foreach (bool cl in new[] { false, true })
         {
-            var cfg = new BenchConfig(size, bf16, cl, batch);
+            var cfg = new BenchConfig(size, bf16, cl, batch, pass, inChannels, classes);
             Console.Error.WriteLine($"[bench-engine] {cfg.Name} ...");
             using var ours = new WorkerProcess("dotnet", new[] { self, "worker" }.Concat(cfg.WorkerArgs).Append(threads.ToString(CultureInfo.InvariantCulture)));
             var pyArgs = new[] { pyWorker }.Concat(cfg.WorkerArgs).Append(threads.ToString(CultureInfo.InvariantCulture)).ToArray();
@@ -120,7 +129,7 @@ internal static class Driver
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
         {
-            double gflop = 10.9 * Math.Pow(r.Cfg.Size / 224.0, 2) * r.Ours;
+            double gflop = (pass == "train" ? 10.9 : 10.9 / 3) * Math.Pow(r.Cfg.Size / 224.0, 2) * r.Ours;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {r.Cfg.Name} | {r.Ours:F1} | {r.Torch:F1} | {r.TorchTuned:F1} | {r.Ours / r.Torch:F2} | {r.Ours / r.TorchTuned:F2} | {r.OursKb / 1024} | {r.TorchKb / 1024} / {r.TorchTunedKb / 1024} | {gflop:F0} ({100 * gflop / peak:F0}%) |"));
         }

@@ -8,8 +8,10 @@ using XRayHpc.Torch.optim;
 namespace XRayHpc.Bench.Engine;
 
 /// <summary>
-/// Our side of the bench: the same ResNet-18 training step as pytorch_worker.py (forward, cross-entropy,
-/// backward, SGD momentum step), driven over stdin with the same protocol so the driver can interleave.
+/// Our side of the bench: the same ResNet-18 pass as pytorch_worker.py — a training step (forward, cross-entropy,
+/// backward, SGD momentum step) or an inference pass set up as <c>InferenceModel</c> (src/XRayHpc.Explain) sets up
+/// `serve`/`predict` (eval, parameters without gradients, no_grad, autocast entered per pass) — driven over stdin
+/// with the same protocol so the driver can interleave.
 /// </summary>
 internal static class Worker
 {
@@ -18,15 +20,29 @@ internal static class Worker
         torch.set_num_threads(threads);
         torch.manual_seed(0);
         var format = cfg.ChannelsLast ? MemoryFormat.ChannelsLast : MemoryFormat.Contiguous;
-        using var model = ResNet.resnet18(1000);
+        bool train = cfg.Pass == "train";
+        using var model = ResNet.resnet18(cfg.Classes, cfg.InChannels);
         model.to(format);
-        model.train();
+        if (train) model.train();
+        else
+        {
+            foreach (var p in model.parameters()) p.requires_grad = false;
+            model.eval();
+        }
         using var opt = new SGD(model.parameters(), lr: 1e-3, momentum: 0.9);
-        using var x = torch.randn([cfg.Batch, 3, cfg.Size, cfg.Size]).contiguous(format).DetachFromDisposeScope();
-        using var y = torch.randint(0, 1000, [cfg.Batch]).DetachFromDisposeScope();
+        using var x = torch.randn([cfg.Batch, cfg.InChannels, cfg.Size, cfg.Size]).contiguous(format).DetachFromDisposeScope();
+        using var y = torch.randint(0, cfg.Classes, [cfg.Batch]).DetachFromDisposeScope();
 
         void Step()
         {
+            if (!train)
+            {
+                using var s = torch.NewDisposeScope();
+                using var g = torch.no_grad();
+                using (cfg.Bf16 ? torch.autocast(ScalarType.BFloat16) : null)
+                    model.call(x).to(ScalarType.Float32);
+                return;
+            }
             using var scope = torch.NewDisposeScope();
             opt.zero_grad();
             Tensor loss;

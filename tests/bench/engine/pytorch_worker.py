@@ -1,8 +1,10 @@
 """PyTorch side of `make bench-engine`: one ResNet-18 training step (forward, cross-entropy, backward,
-SGD step) per iteration, driven over stdin by the bench driver so it interleaves with our engine.
+SGD step) or inference pass (eval, inference_mode, autocast per pass: tests/bench/serve/torch_settings.py, as the
+settings-matched serving baseline runs it) per iteration, driven over stdin by the bench driver so it interleaves
+with our engine.
 
 protocol: reads "run N" -> prints {"times": [seconds per step, ...]}; "quit" -> prints {"vmhwm_kb": ...}
-usage: pytorch_worker.py SIZE fp32|bf16 contiguous|channels_last BATCH THREADS
+usage: pytorch_worker.py SIZE fp32|bf16 contiguous|channels_last BATCH train|infer IN_CHANNELS CLASSES THREADS
 """
 import json
 import sys
@@ -21,20 +23,35 @@ def vmhwm_kb():
 
 
 def main():
-    size, precision, fmt, batch, threads = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
-    size = int(size)
+    size, precision, fmt, batch = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+    mode, in_ch, classes, threads = sys.argv[5], int(sys.argv[6]), int(sys.argv[7]), int(sys.argv[8])
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     mf = torch.channels_last if fmt == "channels_last" else torch.contiguous_format
-    model = torchvision.models.resnet18(num_classes=1000).to(memory_format=mf)
-    model.train()
-    opt = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
-    x = torch.randn(batch, 3, size, size).contiguous(memory_format=mf)
-    y = torch.randint(0, 1000, (batch,))
+    bf16 = precision == "bf16"
+    x = torch.randn(batch, in_ch, size, size).contiguous(memory_format=mf)
+    if mode == "infer":
+        from torch_settings import inference_context, resnet18
+        model = resnet18(classes, in_ch, fmt == "channels_last")
 
-    def step():
+        def step():
+            with inference_context(bf16):
+                model(x).float()
+    else:
+        model = torchvision.models.resnet18(num_classes=classes)
+        if in_ch != 3:
+            model.conv1 = torch.nn.Conv2d(in_ch, 64, kernel_size=7, stride=2, padding=3, bias=False)
+        model = model.to(memory_format=mf)
+        model.train()
+        opt = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
+        y = torch.randint(0, classes, (batch,))
+
+        def step():
+            train_step()
+
+    def train_step():
         opt.zero_grad()
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             out = model(x)
             loss = torch.nn.functional.cross_entropy(out, y)
         loss.backward()
