@@ -68,4 +68,25 @@ public static class CamMap
         }
         return total > 0 ? inside / total : double.NaN;
     }
+
+    /// <summary>
+    /// The highest <see cref="MassShare"/> that any non-negative h×w map can reach on <paramref name="mask"/> once
+    /// upsampled to outH×outW: what a perfect explanation at this resolution would score. Upsampling is linear, so a
+    /// map's share is a mass-weighted average of its cells' shares and the best map puts everything on one cell.
+    /// A last-stage map has one cell per 32×32 pixels, which for a small finding keeps this well below 1.
+    /// </summary>
+    public static double BestShare(int h, int w, ReadOnlySpan<bool> mask, int outH, int outW)
+    {
+        if (mask.Length != outH * outW) throw new ArgumentException($"mask has {mask.Length} values, expected {outH}x{outW}");
+        var oneHot = new float[h * w];
+        double best = 0;
+        for (int c = 0; c < oneHot.Length; c++)
+        {
+            oneHot[c] = 1;
+            double share = MassShare(Upsample(oneHot, h, w, outH, outW), mask);
+            if (share > best) best = share;
+            oneHot[c] = 0;
+        }
+        return best;
+    }
 }

@@ -2,9 +2,11 @@ using XRayHpc.Data;
 
 namespace XRayHpc.Explain;
 
-/// <summary>Result for one class: mean and median share of the positive CAM mass inside the drawn finding, and the
-/// drawn region's mean share of the image (what a map spread evenly would score).</summary>
-public sealed record SynthShare(string ClassName, int Images, double MeanShare, double MedianShare, double MeanArea);
+/// <summary>Result for one class: mean and median share of the positive CAM mass inside the drawn finding, the drawn
+/// region's mean share of the image (what a map spread evenly would score) and the mean best share a map on the CAM's
+/// grid can reach (<see cref="CamMap.BestShare"/>: what a perfect map at that resolution would score).</summary>
+public sealed record SynthShare(string ClassName, int Images, double MeanShare, double MedianShare, double MeanArea,
+                                double MeanBestShare, int GridHeight, int GridWidth);
 
 /// <summary>
 /// The sanity check a user can run on a model trained on synthetic data: render fresh films with exactly one finding
@@ -22,7 +24,8 @@ public static class SynthCamCheck
             int cls = model.Card.ClassIndex(label);
             if (cls < 0) continue;
             var shares = new List<double>();
-            double area = 0;
+            double area = 0, best = 0;
+            int gh = 0, gw = 0;
             for (int i = 0; i < imagesPerClass; i++)
             {
                 var sample = SynthSample.Render(renderSize, seed, i, [label]);
@@ -36,10 +39,12 @@ public static class SynthCamCheck
                 double share = CamMap.MassShare(full, mask);
                 if (!double.IsNaN(share)) shares.Add(share);
                 area += mask.Count(m => m) / (double)mask.Length;
+                best += CamMap.BestShare(maps.Height, maps.Width, mask, s, s);
+                (gh, gw) = (maps.Height, maps.Width);
             }
             shares.Sort();
             result.Add(new SynthShare(model.Card.ClassNames[cls], shares.Count, shares.Count == 0 ? double.NaN : shares.Average(),
-                shares.Count == 0 ? double.NaN : shares[shares.Count / 2], area / imagesPerClass));
+                shares.Count == 0 ? double.NaN : shares[shares.Count / 2], area / imagesPerClass, best / imagesPerClass, gh, gw));
         }
         return result;
     }

@@ -23,6 +23,33 @@ public class CamMapTests
     }
 
     [Fact]
+    public void Best_share_on_a_grid_bounds_every_map_and_is_reached_by_one()
+    {
+        // A 4x4 map (a last stage at 128 px) shown at 32x32, and a small off-centre ellipse, like the drawn heart.
+        const int g = 4, n = 32;
+        var mask = new bool[n * n];
+        for (int y = 0; y < n; y++)
+        for (int x = 0; x < n; x++)
+            mask[y * n + x] = Math.Pow((x + 0.5 - 19) / 6.0, 2) + Math.Pow((y + 0.5 - 21) / 4.0, 2) < 1;
+        double best = CamMap.BestShare(g, g, mask, n, n);
+        Assert.InRange(best, 0.05, 0.999);   // a cell's footprint is larger than the ellipse: a perfect map cannot be all inside
+        var rng = new Random(7);
+        bool reached = false;
+        for (int trial = 0; trial < 300; trial++)
+        {
+            var map = new float[g * g];
+            int hot = trial < g * g ? trial : -1;   // every one-cell map first, then random non-negative maps
+            for (int i = 0; i < map.Length; i++) map[i] = hot >= 0 ? (i == hot ? 1f : 0f) : (float)rng.NextDouble() * (rng.Next(3) == 0 ? 1 : 0);
+            double share = CamMap.MassShare(CamMap.Upsample(map, g, g, n, n), mask);
+            if (double.IsNaN(share)) continue;
+            Assert.True(share <= best + 1e-9, $"map {trial} scores {share} above the bound {best}");
+            reached |= Math.Abs(share - best) < 1e-9;
+        }
+        Assert.True(reached, "no one-cell map reaches the bound");
+        Assert.Equal(1.0, CamMap.BestShare(g, g, Enumerable.Repeat(true, n * n).ToArray(), n, n), 9);
+    }
+
+    [Fact]
     public void Npy_file_reads_back_in_numpy()
     {
         var dir = Oracle.TempDir("npy");

@@ -53,9 +53,10 @@ public sealed class CamCommand : ICliCommand
                 var shares = SynthCamCheck.Run(model, r.GetValue(synth), 256, 20261201, m);
                 if (shares.Count == 0) throw new ArgumentException($"the model's classes ({string.Join(", ", model.Card.ClassNames)}) have no drawn region to check against");
                 Console.WriteLine($"cam: synthetic sanity check, {r.GetValue(synth)} fresh film(s) per finding, share of the positive map mass inside the drawn region");
-                Console.WriteLine($"  {"class",-22} {"images",6} {"mean",6} {"median",6} {"region area",11}");
+                Console.WriteLine($"  (region area: a map spread evenly; best on grid: a perfect map at the CAM's {shares[0].GridHeight}x{shares[0].GridWidth} resolution)");
+                Console.WriteLine($"  {"class",-22} {"images",6} {"mean",6} {"median",6} {"region area",11} {"best on grid",12}");
                 foreach (var s in shares)
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {s.ClassName,-22} {s.Images,6} {s.MeanShare,6:0.000} {s.MedianShare,6:0.000} {s.MeanArea,11:0.000}"));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {s.ClassName,-22} {s.Images,6} {s.MeanShare,6:0.000} {s.MedianShare,6:0.000} {s.MeanArea,11:0.000} {s.MeanBestShare,12:0.000}"));
                 done++;
             }
             var files = r.GetValue(images) ?? [];
