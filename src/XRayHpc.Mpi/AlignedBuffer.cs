@@ -1,6 +1,7 @@
 namespace XRayHpc.Mpi;
 
-/// <summary>Native memory for buffers that are exchanged every step: allocated once, 2 MiB aligned with
+/// <summary>Native memory for buffers that are exchanged every step: allocated once, in a mapping of its own
+/// (so its huge-page advice cannot spread to the malloc heap libtorch allocates from), 2 MiB aligned with
 /// MADV_HUGEPAGE, pre-touched, never moved by the GC and never returned to the OS until disposed.</summary>
 public sealed unsafe class AlignedBuffer : IDisposable
 {

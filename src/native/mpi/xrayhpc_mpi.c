@@ -324,20 +324,35 @@ int xm_processor_name(char* buf, int len) {
 /* Gradient buckets: allocated once, 2 MiB aligned so the kernel can back them with huge pages, and
  * never returned to the OS between steps (the page-fault cost of a fresh 47 MB buffer per step is
  * what made the naive exchange 2-3x slower). */
+/* A mapping of its own, not posix_memalign: a 2 MiB-aligned block from malloc sits in the brk heap, and
+ * madvise(MADV_HUGEPAGE) on it split the heap's VMA so that the part holding the block carried VM_HUGEPAGE; the heap
+ * then grew on from that VMA, and every later libtorch allocation (activations, gradients, Adam state) was backed by
+ * transparent huge pages too. On the test VM that made a 1-rank ResNet-18 step 1.3-3x slower and erratic (forward
+ * 180 -> 230-610 ms, Adam 20 -> 60-300 ms; 2026-12-02), and it is a side effect nobody asked for on a cluster node.
+ * The buffer keeps its own huge-page advice; nothing else is touched. The size is stored in front of the block so
+ * xm_free_buffer can unmap it. */
 int xm_alloc_buffer(long long bytes, void** out) {
     const size_t align = 2u << 20;
     size_t n = ((size_t)(bytes > 0 ? bytes : 1) + align - 1) & ~(align - 1);
-    void* p = NULL;
-    if (posix_memalign(&p, align, n) != 0) return XM_ERR_NOMEM;
+    size_t total = n + 2 * align; /* room to align the start and for the size header */
+    unsigned char* raw = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED) return XM_ERR_NOMEM;
+    unsigned char* p = (unsigned char*)(((uintptr_t)raw + align + align - 1) & ~(uintptr_t)(align - 1));
+    ((size_t*)p)[-1] = total;
+    ((unsigned char**)p)[-2] = raw;
 #ifdef MADV_HUGEPAGE
-    madvise(p, n, MADV_HUGEPAGE); /* advisory: fine if THP is disabled */
+    madvise(p, n, MADV_HUGEPAGE); /* advisory, and only for this mapping: fine if THP is disabled */
 #endif
     memset(p, 0, n); /* touch every page now, not inside the first timed step */
     *out = p;
     return MPI_SUCCESS;
 }
 
-void xm_free_buffer(void* p) { free(p); }
+void xm_free_buffer(void* p) {
+    if (p == NULL) return;
+    size_t total = ((size_t*)p)[-1];
+    munmap(((unsigned char**)p)[-2], total);
+}
 
 /* .NET's Environment.SetEnvironmentVariable does not reach the C environment that MPI_Init reads
  * OMPI_MCA_* settings from, so defaults are set here. overwrite=0 keeps a value the user set. */
