@@ -8,10 +8,10 @@ import torchvision
 
 
 def resnet18(num_classes, in_channels, channels_last):
-    """torchvision's ResNet-18 in eval mode; a 1-channel first convolution like the run's model when in_channels is 1."""
+    """torchvision's ResNet-18 in eval mode; a first convolution over in_channels (1 like the run's model) when not 3."""
     m = torchvision.models.resnet18(num_classes=num_classes)
-    if in_channels == 1:
-        m.conv1 = torch.nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3, bias=False)
+    if in_channels != 3:
+        m.conv1 = torch.nn.Conv2d(in_channels, 64, kernel_size=7, stride=2, padding=3, bias=False)
     m = m.eval()
     return m.to(memory_format=torch.channels_last) if channels_last else m
 
