@@ -323,14 +323,14 @@ int xm_processor_name(char* buf, int len) {
 
 /* Gradient buckets: allocated once, 2 MiB aligned so the kernel can back them with huge pages, and
  * never returned to the OS between steps (the page-fault cost of a fresh 47 MB buffer per step is
- * what made the naive exchange 2-3x slower). */
-/* A mapping of its own, not posix_memalign: a 2 MiB-aligned block from malloc sits in the brk heap, and
+ * what made the naive exchange 2-3x slower).
+ * A mapping of its own, not posix_memalign: a 2 MiB-aligned block from malloc sits in the brk heap, and
  * madvise(MADV_HUGEPAGE) on it split the heap's VMA so that the part holding the block carried VM_HUGEPAGE; the heap
  * then grew on from that VMA, and every later libtorch allocation (activations, gradients, Adam state) was backed by
- * transparent huge pages too. On the test VM that made a 1-rank ResNet-18 step 1.3-3x slower and erratic (forward
- * 180 -> 230-610 ms, Adam 20 -> 60-300 ms; 2026-12-02), and it is a side effect nobody asked for on a cluster node.
- * The buffer keeps its own huge-page advice; nothing else is touched. The size is stored in front of the block so
- * xm_free_buffer can unmap it. */
+ * transparent huge pages too. On the test VM, after hours of uptime, that made a 1-rank ResNet-18 step 1.3-3x slower
+ * and erratic (forward 180 -> 230-610 ms, Adam 20 -> 60-300 ms; 2026-12-02; a freshly booted VM showed no cost), and
+ * it is a side effect nobody asked for on a cluster node. The buffer keeps its own huge-page advice; nothing else is
+ * touched. The mapping's start and size are stored just in front of the block so xm_free_buffer can unmap it. */
 int xm_alloc_buffer(long long bytes, void** out) {
     const size_t align = 2u << 20;
     size_t n = ((size_t)(bytes > 0 ? bytes : 1) + align - 1) & ~(align - 1);

@@ -1,4 +1,5 @@
-"""The two ways the PyTorch side of `make bench-serve` runs ResNet-18, defined once for baseline.py and forward.py:
+"""The two ways the PyTorch side of `make bench-serve` runs ResNet-18, defined once for baseline.py and forward.py
+(and the model and inference pass of `make bench-engine`'s PyTorch worker):
 fp32 (torchvision's model as built, NCHW, no_grad: the simplest baseline) and bf16_cl (bf16 autocast, channels_last,
 inference_mode: what `xrayhpc serve` does for a run trained with `precision: {dtype: bf16, channels_last: true}`)."""
 import contextlib
